@@ -1,0 +1,2 @@
+/** tandem-benchmark and JMH benchmarks. */
+package io.tandem.perf;

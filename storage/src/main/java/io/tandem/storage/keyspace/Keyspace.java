@@ -1,0 +1,37 @@
+package io.tandem.storage.keyspace;
+
+import java.util.function.LongSupplier;
+
+/**
+ * All databases of a server. Owned by the executor thread (see {@link Database}).
+ *
+ * <p>CONTRACT: {@link #open} creates the first Chronicle Map (seconds: it compiles a class) so the
+ * server pays that once at startup; databases other than 0 may be created lazily on first write.
+ */
+public interface Keyspace extends AutoCloseable {
+    int databases();
+
+    Database db(int index);
+
+    /** SWAPDB: the two databases exchange contents (O(1)). */
+    void swap(int a, int b);
+
+    /** FLUSHALL. */
+    void clearAll();
+
+    /** Current time in ms for expiry decisions (a settable clock, for tests and DEBUG). */
+    long now();
+
+    void setClock(LongSupplier clock);
+
+    void setExpiryListener(ExpiryListener listener);
+
+    /** false on a replica: expired keys read as missing but are not deleted. */
+    void setExpireDeletes(boolean deletes);
+
+    /** Sum of {@link Database#memoryUsage()}. */
+    long memoryUsage();
+
+    @Override
+    void close();
+}
