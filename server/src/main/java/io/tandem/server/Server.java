@@ -1,0 +1,325 @@
+package io.tandem.server;
+
+import io.tandem.server.command.CommandFlag;
+import io.tandem.server.command.CommandSpec;
+import io.tandem.server.command.CommandTable;
+import io.tandem.server.exec.Client;
+import io.tandem.server.exec.Dispatcher;
+import io.tandem.server.exec.Executor;
+import io.tandem.server.exec.Propagation;
+import io.tandem.server.exec.Stats;
+import io.tandem.storage.keyspace.Keyspace;
+import io.tandem.storage.resp.RespWriter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The server's runtime state — Redis's {@code struct redisServer}: the keyspace, the command
+ * table, the executor, clients, statistics. Everything here except what is marked otherwise is
+ * touched by the executor thread only.
+ */
+public final class Server {
+    private static final Logger log = LoggerFactory.getLogger(Server.class);
+
+    private final Settings settings;
+    private final Keyspace keyspace;
+    private final CommandTable commands;
+    private final Executor executor;
+    private final Dispatcher dispatcher;
+    private final Stats stats = new Stats();
+    private final Propagation propagation = new Propagation();
+    private final AtomicLong nextClientId = new AtomicLong(1);
+    private final Map<Long, Client> clients = new LinkedHashMap<>();
+    private final List<Client> monitors = new ArrayList<>();
+    private final List<Runnable> cronTasks = new ArrayList<>();
+    private final SlowLog slowlog = new SlowLog();
+    private volatile java.util.function.IntFunction<String> shutdownHandler = mode -> "ERR shutdown not available";
+    /** Role letter for log lines: M master, S replica. */
+    private volatile char role = 'M';
+    private int activeExpireDb;
+    private final KeyspaceEvents keyspaceEvents = new KeyspaceEvents();
+    private final List<ClientListener> resetListeners = new ArrayList<>();
+
+    public Server(Settings settings, Keyspace keyspace, CommandTable commands, Executor executor) {
+        this.settings = settings;
+        this.keyspace = keyspace;
+        this.commands = commands;
+        this.executor = executor;
+        this.dispatcher = new Dispatcher(this, commands);
+    }
+
+    public Settings settings() {
+        return settings;
+    }
+
+    public Keyspace keyspace() {
+        return keyspace;
+    }
+
+    public CommandTable commands() {
+        return commands;
+    }
+
+    public Executor executor() {
+        return executor;
+    }
+
+    public Dispatcher dispatcher() {
+        return dispatcher;
+    }
+
+    public Stats stats() {
+        return stats;
+    }
+
+    public Propagation propagation() {
+        return propagation;
+    }
+
+    public SlowLog slowlog() {
+        return slowlog;
+    }
+
+    public char role() {
+        return role;
+    }
+
+    public void role(char role) {
+        this.role = role;
+    }
+
+    // ------------------------------------------------------------------ clients
+
+    /** A new client id; any thread (Redis's client ids are unique and increasing). */
+    public long newClientId() {
+        return nextClientId.getAndIncrement();
+    }
+
+    public void clientConnected(Client c) {
+        clients.put(c.id, c);
+        c.authenticated = settings.requirepass == null;
+    }
+
+    public void clientDisconnected(Client c) {
+        if (c.closed && !clients.containsKey(c.id)) return;
+        c.closed = true;
+        clients.remove(c.id);
+        monitors.remove(c);
+        c.multi = null;
+        for (ClientListener l : resetListeners) l.disconnected(c);
+        for (ClientListener l : clientListeners) l.disconnected(c);
+    }
+
+    /** Told when a client goes away (pub/sub, blocking, WATCH clean up after it). */
+    public interface ClientListener {
+        void disconnected(Client c);
+    }
+
+    private final List<ClientListener> clientListeners = new ArrayList<>();
+
+    public void addClientListener(ClientListener l) {
+        clientListeners.add(l);
+    }
+
+    public KeyspaceEvents keyspaceEvents() {
+        return keyspaceEvents;
+    }
+
+    /** Told on RESET (and disconnect): leave MULTI, unwatch, unsubscribe. */
+    public void addResetListener(ClientListener l) {
+        resetListeners.add(l);
+    }
+
+    /** RESET's session part: out of MULTI, no watches, no subscriptions, not a monitor. */
+    public void resetClient(Client c) {
+        c.multi = null;
+        c.multiError = false;
+        if (c.monitor) {
+            c.monitor = false;
+            monitors.remove(c);
+        }
+        for (ClientListener l : resetListeners) l.disconnected(c);
+    }
+
+    /** CLIENT KILL: closes now, or after this reply when a client kills itself. */
+    public void killClient(Client c, boolean self) {
+        if (self) {
+            c.closeAfterReply = true;
+            return;
+        }
+        c.closeAfterReply = true;
+        c.flush();
+        clientDisconnected(c);
+    }
+
+    /** Told of every key a write changed and of every flush (WATCH, client-side caching). */
+    public interface KeyListener {
+        void touched(int db, byte[] key);
+
+        /** db -1: every database. */
+        void flushed(int db);
+    }
+
+    private final List<KeyListener> keyListeners = new ArrayList<>();
+
+    public void addKeyListener(KeyListener l) {
+        keyListeners.add(l);
+    }
+
+    public void keyTouched(int db, byte[] key) {
+        for (int i = 0; i < keyListeners.size(); i++) keyListeners.get(i).touched(db, key);
+    }
+
+    public void flushed(int db) {
+        for (int i = 0; i < keyListeners.size(); i++) keyListeners.get(i).flushed(db);
+    }
+
+    public boolean hasKeyListeners() {
+        return !keyListeners.isEmpty();
+    }
+
+    public Map<Long, Client> clients() {
+        return clients;
+    }
+
+    // ------------------------------------------------------------------ monitor
+
+    public boolean hasMonitors() {
+        return !monitors.isEmpty();
+    }
+
+    public void addMonitor(Client c) {
+        c.monitor = true;
+        monitors.add(c);
+    }
+
+    /** Sends a command to MONITOR clients in Redis's format: {@code +1339518083.107412 [0 127.0.0.1:60866] "keys" "*"}. */
+    public void feedMonitors(Client c, CommandSpec spec, byte[][] argv) {
+        if (monitors.isEmpty() || spec.has(CommandFlag.SKIP_MONITOR) || spec.has(CommandFlag.ADMIN)) return;
+        long us = System.currentTimeMillis() * 1000 + (System.nanoTime() / 1000) % 1000;
+        StringBuilder sb = new StringBuilder();
+        sb.append(us / 1_000_000).append('.').append(String.format("%06d", us % 1_000_000)).append(" [").append(c.db).append(' ');
+        sb.append(c.isInternal() ? "lua" : c.addr()).append(']');
+        for (byte[] a : argv) sb.append(' ').append(Quoting.repr(a));
+        String line = sb.toString();
+        for (Client m : monitors) {
+            if (m.closed) continue;
+            m.out().simple(line);
+            executor.markDirty(m);
+        }
+    }
+
+    // ------------------------------------------------------------------ command checks
+
+    private final List<DenyRule> denyRules = new ArrayList<>();
+
+    /** A check run before each command (read-only replica, OOM, MISCONF...): returns an error or null. */
+    public interface DenyRule {
+        String deny(Client c, CommandSpec spec);
+    }
+
+    public void addDenyRule(DenyRule rule) {
+        denyRules.add(rule);
+    }
+
+    /** The error that refuses this command for this client now, or null. */
+    public String denyReason(Client c, CommandSpec spec) {
+        for (int i = 0; i < denyRules.size(); i++) {
+            String r = denyRules.get(i).deny(c, spec);
+            if (r != null) return r;
+        }
+        return null;
+    }
+
+    public void afterCommand(Client c, CommandSpec spec, byte[][] argv, long micros) {
+        if (settings.slowlogLogSlowerThan >= 0 && micros >= settings.slowlogLogSlowerThan
+                && !spec.has(CommandFlag.SKIP_SLOWLOG)) {
+            slowlog.add(argv, micros, c, settings.slowlogMaxLen, keyspace.now());
+        }
+        if (settings.latencyMonitorThreshold > 0 && micros / 1000 >= settings.latencyMonitorThreshold) {
+            latency.add(spec.has(CommandFlag.FAST) ? "fast-command" : "command", micros / 1000, keyspace.now());
+        }
+    }
+
+    private final LatencyMonitor latency = new LatencyMonitor();
+
+    public LatencyMonitor latency() {
+        return latency;
+    }
+
+    // ------------------------------------------------------------------ cron
+
+    public void addCronTask(Runnable task) {
+        cronTasks.add(task);
+    }
+
+    /** Redis's serverCron, at {@code hz}: statistics, client timeouts, active expiry, then registered tasks. */
+    public void cron() {
+        long now = keyspace.now();
+        stats.sample(System.currentTimeMillis());
+        if (settings.timeoutSeconds > 0) closeIdleClients(now);
+        activeExpire();
+        for (int i = 0; i < cronTasks.size(); i++) cronTasks.get(i).run();
+        executor.flushDirty();
+    }
+
+    private void closeIdleClients(long now) {
+        long limit = settings.timeoutSeconds * 1000;
+        for (Client c : new ArrayList<>(clients.values())) {
+            if (c.isInternal() || c.blocked || c.subscriptions > 0 || c.monitor || c.kind != 0) continue;
+            if (now - c.lastInteractionMs > limit) {
+                log.debug("Closing idle client");
+                c.closeAfterReply = true;
+                c.flush();
+                clientDisconnected(c);
+            }
+        }
+    }
+
+    /**
+     * Active expiry, as Redis's slow cycle: a budget of keys per database per cron tick, scaled
+     * by active-expire-effort, repeated while more than 10% of what was looked at had expired.
+     */
+    private void activeExpire() {
+        if (role == 'S') return; // a replica waits for the master's DELs
+        int dbs = keyspace.databases();
+        int perLoop = 20 + 5 * (settings.activeExpireEffort - 1);
+        long deadline = System.nanoTime() + 25_000_000L / Math.max(1, settings.hz) * 10 / 10;
+        for (int i = 0; i < dbs; i++) {
+            int db = (activeExpireDb + i) % dbs;
+            int rounds = 0;
+            while (rounds++ < 16) {
+                int n = keyspace.db(db).activeExpire(perLoop);
+                if (n * 10 < perLoop || System.nanoTime() > deadline) break;
+            }
+        }
+        activeExpireDb = (activeExpireDb + 1) % dbs;
+    }
+
+    // ------------------------------------------------------------------ shutdown
+
+    public void setShutdownHandler(java.util.function.IntFunction<String> handler) {
+        this.shutdownHandler = handler;
+    }
+
+    /**
+     * Asks the server to stop (SHUTDOWN, signals). {@code saveMode}: 1 SAVE, -1 NOSAVE, 0 as
+     * configured. Returns an error text if the shutdown is refused, else null.
+     */
+    public String shutdown(int saveMode) {
+        return shutdownHandler.apply(saveMode);
+    }
+
+    /** Reply helper for handlers that list strings. */
+    public static void stringArray(RespWriter out, List<String> items) {
+        out.array(items.size());
+        for (String s : items) out.bulk(s.getBytes(StandardCharsets.UTF_8));
+    }
+}

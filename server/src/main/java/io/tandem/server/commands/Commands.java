@@ -1,0 +1,20 @@
+package io.tandem.server.commands;
+
+import io.tandem.server.Server;
+import io.tandem.server.command.CommandTable;
+
+/** Registers every command family's handlers in the command table. */
+public final class Commands {
+    private Commands() {}
+
+    public static void registerAll(Server server, Info info) {
+        CommandTable t = server.commands();
+        ConnectionCommands.register(t);
+        StringCommands.register(t);
+        KeyCommands.register(t);
+        TransactionCommands.register(t);
+        ServerCommands.register(t, info);
+        CommandCommand.register(t);
+        DebugCommand.register(t, server);
+    }
+}

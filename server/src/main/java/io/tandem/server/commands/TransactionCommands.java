@@ -1,0 +1,98 @@
+package io.tandem.server.commands;
+
+import io.tandem.server.command.Call;
+import io.tandem.server.command.CommandError;
+import io.tandem.server.command.CommandSpec;
+import io.tandem.server.command.CommandTable;
+import io.tandem.server.exec.Client;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * MULTI / EXEC / DISCARD (Redis's multi.c). Queueing happens in the dispatcher; EXEC runs the
+ * queue inside one executor task, so nothing interleaves, and the replication stream receives
+ * MULTI ... EXEC around the transaction's effects.
+ */
+public final class TransactionCommands {
+    private TransactionCommands() {}
+
+    static final byte[] MULTI = "MULTI".getBytes(StandardCharsets.US_ASCII);
+    static final byte[] EXEC = "EXEC".getBytes(StandardCharsets.US_ASCII);
+
+    /** Decides whether EXEC must abort because a WATCHed key changed (installed by WATCH, #3). */
+    public interface WatchCheck {
+        boolean dirty(Client c);
+
+        void unwatch(Client c);
+    }
+
+    private static WatchCheck watch = new WatchCheck() {
+        @Override
+        public boolean dirty(Client c) {
+            return false;
+        }
+
+        @Override
+        public void unwatch(Client c) {}
+    };
+
+    public static void setWatchCheck(WatchCheck w) {
+        watch = w;
+    }
+
+    public static void register(CommandTable t) {
+        t.register("multi", c -> {
+            if (c.client.multi != null) throw new CommandError("ERR MULTI calls can not be nested");
+            c.client.multi = new ArrayList<>();
+            c.client.multiError = false;
+            c.out.ok();
+        });
+        t.register("discard", c -> {
+            if (c.client.multi == null) throw new CommandError("ERR DISCARD without MULTI");
+            c.client.multi = null;
+            c.client.multiError = false;
+            watch.unwatch(c.client);
+            c.out.ok();
+        });
+        t.register("exec", TransactionCommands::exec);
+    }
+
+    static void exec(Call c) {
+        Client cl = c.client;
+        if (cl.multi == null) throw new CommandError("ERR EXEC without MULTI");
+        List<byte[][]> queued = cl.multi;
+        cl.multi = null;
+        if (cl.multiError) {
+            cl.multiError = false;
+            watch.unwatch(cl);
+            throw new CommandError("EXECABORT Transaction discarded because of previous errors.");
+        }
+        boolean aborted = watch.dirty(cl);
+        watch.unwatch(cl);
+        if (aborted) {
+            c.out.nullArray();
+            return;
+        }
+        c.out.array(queued.size());
+        boolean propagating = c.server.propagation().active();
+        boolean wrapped = false;
+        for (byte[][] argv : queued) {
+            CommandSpec spec = c.server.commands().lookup(argv[0]);
+            if (!spec.subcommands().isEmpty() && spec.handler() == null) spec = CommandTable.subcommand(spec, argv[1]);
+            String deny = c.server.denyReason(cl, spec);
+            if (deny != null) {
+                c.server.dispatcher().error(cl, deny);
+                continue;
+            }
+            if (propagating && !wrapped && spec.isWrite()) {
+                // Effects of a transaction travel as MULTI ... EXEC so replicas apply them atomically.
+                c.server.propagation().emit(cl.db, new byte[][] {MULTI});
+                wrapped = true;
+            }
+            c.server.dispatcher().execute(cl, spec, argv);
+        }
+        if (wrapped) c.server.propagation().emit(cl.db, new byte[][] {EXEC});
+    }
+}

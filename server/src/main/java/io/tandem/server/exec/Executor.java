@@ -1,0 +1,164 @@
+package io.tandem.server.exec;
+
+import io.netty.util.internal.PlatformDependent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The one thread that owns the keyspace. Everything that reads or changes data, or session
+ * state that commands see, runs here, one task at a time, so every command (and every
+ * MULTI/EXEC) is atomic exactly as in Redis's single-threaded design.
+ *
+ * <p>Network threads only decode requests and write encoded replies; they hand work over
+ * through a lock-free multi-producer queue. The loop:
+ * <pre>
+ *   run tasks from the queue ──► clients that got replies are marked dirty
+ *       │ every 64 tasks, and whenever the queue runs dry:
+ *       ├─► flush dirty clients (one writeAndFlush each)
+ *       └─► cron (at hz): active expiry, timeouts, stats
+ *   queue empty ──► spin briefly, then park until a producer unparks or the next cron is due
+ * </pre>
+ */
+public final class Executor {
+    private static final Logger log = LoggerFactory.getLogger(Executor.class);
+    private static final int SPINS = 200;
+
+    private final Queue<Runnable> queue = PlatformDependent.newMpscQueue();
+    private final ArrayList<Client> dirty = new ArrayList<>();
+    private final Thread thread;
+    private volatile boolean parked;
+    private volatile boolean running = true;
+    private Runnable cron = () -> {};
+    private long cronPeriodNanos = TimeUnit.MILLISECONDS.toNanos(100);
+    private long nextCron;
+
+    public Executor() {
+        thread = new Thread(this::loop, "tandem-executor");
+    }
+
+    public void start(Runnable cron, int hz) {
+        this.cron = cron;
+        setHz(hz);
+        nextCron = System.nanoTime() + cronPeriodNanos;
+        thread.start();
+    }
+
+    public void setHz(int hz) {
+        cronPeriodNanos = TimeUnit.SECONDS.toNanos(1) / Math.max(1, Math.min(500, hz));
+    }
+
+    public boolean inExecutor() {
+        return Thread.currentThread() == thread;
+    }
+
+    /** Queues a task; safe from any thread. */
+    public void execute(Runnable task) {
+        queue.offer(task);
+        if (parked) LockSupport.unpark(thread);
+    }
+
+    /** Runs a task on the executor and waits for its result (startup, shutdown, tests). */
+    public <T> T call(java.util.concurrent.Callable<T> task) throws Exception {
+        if (inExecutor()) return task.call();
+        CompletableFuture<T> f = new CompletableFuture<>();
+        execute(() -> {
+            try {
+                f.complete(task.call());
+            } catch (Throwable t) {
+                f.completeExceptionally(t);
+            }
+        });
+        try {
+            return f.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof Exception ex) throw ex;
+            throw e;
+        }
+    }
+
+    /** Marks a client as having reply bytes to flush at the end of this batch. Executor thread. */
+    public void markDirty(Client c) {
+        if (!c.dirty) {
+            c.dirty = true;
+            dirty.add(c);
+        }
+    }
+
+    public void stop() {
+        running = false;
+        LockSupport.unpark(thread);
+    }
+
+    public void join(long millis) throws InterruptedException {
+        thread.join(millis);
+    }
+
+    private void loop() {
+        int sinceFlush = 0;
+        while (running) {
+            Runnable task = queue.poll();
+            if (task != null) {
+                runSafely(task);
+                if (++sinceFlush >= 64) {
+                    sinceFlush = 0;
+                    flushDirty();
+                    maybeCron();
+                }
+                continue;
+            }
+            sinceFlush = 0;
+            flushDirty();
+            maybeCron();
+            if (queue.isEmpty()) idle();
+        }
+        // Drain what is left so shutdown replies and final tasks run.
+        Runnable task;
+        while ((task = queue.poll()) != null) runSafely(task);
+        flushDirty();
+    }
+
+    private void idle() {
+        for (int i = 0; i < SPINS; i++) {
+            if (!queue.isEmpty()) return;
+            Thread.onSpinWait();
+        }
+        parked = true;
+        try {
+            if (queue.isEmpty() && running) {
+                long wait = nextCron - System.nanoTime();
+                if (wait > 0) LockSupport.parkNanos(this, wait);
+            }
+        } finally {
+            parked = false;
+        }
+    }
+
+    private void runSafely(Runnable task) {
+        try {
+            task.run();
+        } catch (Throwable t) {
+            // A bug in one command must not kill the server's only data thread.
+            log.error("Unexpected error in the executor (please report it)", t);
+        }
+    }
+
+    private void maybeCron() {
+        long now = System.nanoTime();
+        if (now - nextCron >= 0) {
+            nextCron = now + cronPeriodNanos;
+            runSafely(cron);
+        }
+    }
+
+    public void flushDirty() {
+        if (dirty.isEmpty()) return;
+        for (int i = 0; i < dirty.size(); i++) dirty.get(i).flush();
+        dirty.clear();
+    }
+}
