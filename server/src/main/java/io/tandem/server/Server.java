@@ -287,8 +287,15 @@ public final class Server {
      * Active expiry, as Redis's slow cycle: a budget of keys per database per cron tick, scaled
      * by active-expire-effort, repeated while more than 10% of what was looked at had expired.
      */
+    private boolean activeExpireEnabled = true;
+
+    /** DEBUG SET-ACTIVE-EXPIRE. */
+    public void setActiveExpire(boolean enabled) {
+        activeExpireEnabled = enabled;
+    }
+
     private void activeExpire() {
-        if (role == 'S') return; // a replica waits for the master's DELs
+        if (role == 'S' || !activeExpireEnabled) return; // a replica waits for the master's DELs
         int dbs = keyspace.databases();
         int perLoop = 20 + 5 * (settings.activeExpireEffort - 1);
         long deadline = System.nanoTime() + 25_000_000L / Math.max(1, settings.hz) * 10 / 10;
