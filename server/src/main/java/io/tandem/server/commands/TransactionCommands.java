@@ -80,7 +80,7 @@ public final class TransactionCommands {
         boolean wrapped = false;
         for (byte[][] argv : queued) {
             CommandSpec spec = c.server.commands().lookup(argv[0]);
-            if (!spec.subcommands().isEmpty() && spec.handler() == null) spec = CommandTable.subcommand(spec, argv[1]);
+            if (!spec.subcommands().isEmpty() && argv.length >= 2) spec = CommandTable.subcommand(spec, argv[1]);
             String deny = c.server.denyReason(cl, spec);
             if (deny != null) {
                 c.server.dispatcher().error(cl, deny);

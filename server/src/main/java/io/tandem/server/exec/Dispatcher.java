@@ -47,7 +47,7 @@ public final class Dispatcher {
             rejectQueued(c, unknownCommand(argv));
             return;
         }
-        if (!spec.subcommands().isEmpty() && spec.handler() == null) {
+        if (!spec.subcommands().isEmpty() && (argv.length >= 2 || spec.handler() == null)) {
             if (argv.length < 2) {
                 rejectQueued(c, CommandError.wrongArity(spec.name).getMessage());
                 return;
