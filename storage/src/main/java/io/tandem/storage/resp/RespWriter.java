@@ -233,45 +233,11 @@ public final class RespWriter {
     }
 
     /**
-     * Formats a double as Redis's {@code addReplyDouble} does for scores: {@code inf}, {@code -inf},
-     * integral values without a decimal point, otherwise 17 significant digits ({@code %.17g}).
+     * Formats a double as Redis 7.0's {@code addReplyDouble} does for scores: {@code inf},
+     * {@code -inf}, else C's {@code %.17g} (integral values without a decimal point).
      */
     public static String formatDouble(double d) {
         if (Double.isInfinite(d)) return d > 0 ? "inf" : "-inf";
-        if (Double.isNaN(d)) return "nan";
-        if (d == Math.rint(d) && Math.abs(d) < 1e17) {
-            if (d == 0 && 1 / d < 0) return "-0";
-            return Long.toString((long) d);
-        }
-        String s = String.format("%.17g", d);
-        // %.17g in Java keeps trailing zeros and uses "e+xx" differently from C; normalise to C's %g.
-        return CFormat.trimG(s);
-    }
-
-    /** C printf {@code %g} post-processing: drop trailing zeros of the fraction, C-style exponent. */
-    static final class CFormat {
-        private CFormat() {}
-
-        static String trimG(String s) {
-            String mantissa = s;
-            String exp = "";
-            int e = s.indexOf('e');
-            if (e < 0) e = s.indexOf('E');
-            if (e >= 0) {
-                mantissa = s.substring(0, e);
-                exp = s.substring(e + 1);
-            }
-            if (mantissa.indexOf('.') >= 0) {
-                int end = mantissa.length();
-                while (end > 0 && mantissa.charAt(end - 1) == '0') end--;
-                if (end > 0 && mantissa.charAt(end - 1) == '.') end--;
-                mantissa = mantissa.substring(0, end);
-            }
-            if (exp.isEmpty()) return mantissa;
-            char sign = exp.charAt(0) == '-' ? '-' : '+';
-            String digits = exp.replaceFirst("^[+-]", "").replaceFirst("^0+(?=\\d\\d)", "");
-            if (digits.length() < 2) digits = "0" + digits;
-            return mantissa + "e" + sign + digits;
-        }
+        return io.tandem.storage.digest.ScoreFormat.g17(d);
     }
 }
