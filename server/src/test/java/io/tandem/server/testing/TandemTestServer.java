@@ -39,10 +39,26 @@ public final class TandemTestServer implements AutoCloseable {
     public static TandemTestServer start(Map<String, String> overrides) {
         Map<String, String> cfg = defaults();
         cfg.putAll(overrides);
-        try {
-            return new TandemTestServer(new TandemServer(cfg::get, ChronicleKeyspace.open(Integer.parseInt(cfg.get("databases")))).start());
-        } catch (Exception e) {
-            throw new IllegalStateException("Tandem failed to start: " + e.getMessage(), e);
+        boolean pickPort = "0".equals(cfg.get("port"));
+        for (int attempt = 0; ; attempt++) {
+            // Port 0 means "no TCP" in Redis, so a free port is chosen here (and retried if raced).
+            if (pickPort) cfg.put("port", Integer.toString(freePort()));
+            TandemServer s = new TandemServer(cfg::get, ChronicleKeyspace.open(Integer.parseInt(cfg.get("databases"))));
+            try {
+                return new TandemTestServer(s.start());
+            } catch (Exception e) {
+                s.close();
+                if (!pickPort || attempt >= 5) throw new IllegalStateException("Tandem failed to start: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    public static int freePort() {
+        try (java.net.ServerSocket ss = new java.net.ServerSocket(0)) {
+            ss.setReuseAddress(true);
+            return ss.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 
