@@ -420,7 +420,7 @@ final class GrowableMap implements AutoCloseable {
                 if (!(d.bytes() instanceof RandomDataOutput) || offset + len > d.size()) {
                     throw new IllegalStateException("value not writable in place");
                 }
-                RandomDataOutput out = (RandomDataOutput) d.bytes();
+                RandomDataOutput<?> out = (RandomDataOutput<?>) d.bytes();
                 long at = d.offset() + offset;
                 for (int i = 0; i < len; i++) out.writeByte(at + i, (byte) (v >>> (8 * i)));
                 return true;
