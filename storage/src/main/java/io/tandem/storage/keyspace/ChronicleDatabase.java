@@ -60,11 +60,11 @@ public final class ChronicleDatabase implements Database {
         /** activeExpire's position in {@link #expires}: (v << shardBits) | shard. */
         long expireCursor;
 
-        Store(ChronicleKeyspace.Options o, int db) {
+        Store(ChronicleKeyspace.Options o, int db, Runnable onResize) {
             main = new GrowableMap("db" + db, o.shardBits(), o.initialCapacityPerShard(), o.entriesPerSegment(),
-                    o.migrateBatch(), 16, 64);
+                    o.migrateBatch(), 16, 64, onResize);
             expires = new GrowableMap("db" + db + "-expires", o.shardBits(), o.initialCapacityPerShard() / 4,
-                    o.entriesPerSegment(), o.migrateBatch(), 16, 8);
+                    o.entriesPerSegment(), o.migrateBatch(), 16, 8, onResize);
         }
 
         @Override
@@ -130,7 +130,7 @@ public final class ChronicleDatabase implements Database {
     }
 
     private Store storeForWrite() {
-        if (store == null) store = new Store(ks.options(), index);
+        if (store == null) store = new Store(ks.options(), index, ks::resized);
         return store;
     }
 
@@ -572,6 +572,18 @@ public final class ChronicleDatabase implements Database {
         boolean a = st.main.tick(budget);
         boolean b = st.expires.tick(budget);
         return a || b;
+    }
+
+    /** True while some shard is moving entries to a bigger map. */
+    public boolean resizing() {
+        Store st = store;
+        return st != null && (st.main.migrating() || st.expires.migrating());
+    }
+
+    /** The tables of each shard (capacity/segments:count), for tests and debugging. */
+    public String describe() {
+        Store st = store;
+        return st == null ? "(none)" : "main " + st.main.describe() + " expires " + st.expires.describe();
     }
 
     /** Number of map resizes started so far (main and expires), for tests and INFO. */

@@ -46,13 +46,14 @@ public final class ChronicleKeyspace implements Keyspace {
     private final BytesStore<?, Void> expireBuffer = BytesStore.nativeStoreWithFixedCapacity(8);
     private final byte[] recordBuffer = new byte[GrowableMap.MAX_ENTRY + 64];
     private boolean closed;
+    private long resizes;
 
     private ChronicleKeyspace(int databases, Options options) {
         if (databases < 1) throw new IllegalArgumentException("databases " + databases);
         this.options = options;
         this.dbs = new ChronicleDatabase[databases];
         for (int i = 0; i < databases; i++) dbs[i] = new ChronicleDatabase(this, i);
-        dbs[0].store = new ChronicleDatabase.Store(options, 0);
+        dbs[0].store = new ChronicleDatabase.Store(options, 0, this::resized);
     }
 
     public static ChronicleKeyspace open(int databases) {
@@ -115,6 +116,15 @@ public final class ChronicleKeyspace implements Keyspace {
 
     void notifyExpired(int db, byte[] key) {
         listener.expired(db, key);
+    }
+
+    void resized() {
+        resizes++;
+    }
+
+    /** Number of map resizes started since open (a new, bigger map pushed in front of a shard's). */
+    public long resizes() {
+        return resizes;
     }
 
     /** Redis's LRU clock: seconds, 24 bits. */

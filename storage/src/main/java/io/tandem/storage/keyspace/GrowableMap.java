@@ -128,8 +128,11 @@ final class GrowableMap implements AutoCloseable {
     private Shard stepShard;
     private final java.util.function.Predicate<MapEntry<byte[], byte[]>> mover = this::moveEntry;
 
+    private final Runnable onResize;
+
     GrowableMap(String name, int shardBits, long initialCapacity, int entriesPerSegment, int migrateBatch,
-                double avgKey, double avgValue) {
+                double avgKey, double avgValue, Runnable onResize) {
+        this.onResize = onResize;
         if (shardBits < 0 || shardBits > 12) throw new IllegalArgumentException("shardBits " + shardBits);
         this.name = name;
         this.shardBits = shardBits;
@@ -208,6 +211,7 @@ final class GrowableMap implements AutoCloseable {
         System.arraycopy(s.tables, 0, chain, 1, s.tables.length);
         s.tables = chain;
         migrations++;
+        onResize.run();
     }
 
     private void maybeGrow(Shard s) {
@@ -416,7 +420,7 @@ final class GrowableMap implements AutoCloseable {
                 if (!(d.bytes() instanceof RandomDataOutput) || offset + len > d.size()) {
                     throw new IllegalStateException("value not writable in place");
                 }
-                RandomDataOutput out = (RandomDataOutput) d.bytes();
+                RandomDataOutput<?> out = (RandomDataOutput<?>) d.bytes();
                 long at = d.offset() + offset;
                 for (int i = 0; i < len; i++) out.writeByte(at + i, (byte) (v >>> (8 * i)));
                 return true;
@@ -583,6 +587,21 @@ final class GrowableMap implements AutoCloseable {
         long n = 0;
         for (Shard s : shards) for (Table t : s.tables) n += t.bytes;
         return n;
+    }
+
+    /** The shards' chains, e.g. {@code [16384/32:1200, 8192/16:30] ...}: capacity/segments:count per table. */
+    String describe() {
+        StringBuilder sb = new StringBuilder();
+        for (Shard s : shards) {
+            sb.append('[');
+            for (int i = 0; i < s.tables.length; i++) {
+                Table t = s.tables[i];
+                if (i > 0) sb.append(", ");
+                sb.append(t.capacity).append('/').append(t.segments).append(':').append(t.count);
+            }
+            sb.append("] ");
+        }
+        return sb.toString().trim();
     }
 
     /** Number of tables pushed so far (for tests and INFO). */
