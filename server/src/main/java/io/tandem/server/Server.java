@@ -266,6 +266,7 @@ public final class Server {
         stats.sample(System.currentTimeMillis());
         if (settings.timeoutSeconds > 0) closeIdleClients(now);
         activeExpire();
+        keyspace.tick(256);
         for (int i = 0; i < cronTasks.size(); i++) cronTasks.get(i).run();
         executor.flushDirty();
     }

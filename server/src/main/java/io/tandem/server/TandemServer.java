@@ -103,6 +103,7 @@ public final class TandemServer implements AutoCloseable {
     public TandemServer start() throws NetworkServer.BindException {
         int port = Integer.parseInt(config.apply("port"));
         server.keyspaceEvents().setFlags(KeyspaceEvents.parse(config.apply("notify-keyspace-events")));
+        executor.setIdleWork(() -> keyspace.tick(64));
         executor.start(server::cron, settings.hz);
         network = new NetworkServer(server, Math.max(1, Integer.parseInt(config.apply("io-threads"))));
         info.serverFields.put("multiplexing_api", network.transport());

@@ -21,6 +21,7 @@ import java.util.ArrayList;
  * clients and test suites depend on which error wins.
  */
 public final class Dispatcher {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Dispatcher.class);
     private final Server server;
     private final CommandTable table;
     private final Call call;
@@ -117,6 +118,12 @@ public final class Dispatcher {
         } catch (CommandError e) {
             spec.failedCalls++;
             error(c, e.getMessage());
+        } catch (RuntimeException e) {
+            // A bug or a limit of ours, never the client's fault: answer, log, keep serving.
+            spec.failedCalls++;
+            server.stats().unexpectedErrorReplies++;
+            log.warn("Command '{}' failed: {}", spec.name, e.toString());
+            error(c, "ERR " + (e instanceof IllegalArgumentException ? e.getMessage() : "internal error executing '" + spec.name + "': " + e));
         } finally {
             long micros = (System.nanoTime() - start) / 1000;
             spec.calls++;

@@ -35,6 +35,8 @@ public final class Executor {
     private volatile boolean parked;
     private volatile boolean running = true;
     private Runnable cron = () -> {};
+    /** Background work done when the queue is empty; returns true while more remains. */
+    private java.util.function.BooleanSupplier idleWork = () -> false;
     private long cronPeriodNanos = TimeUnit.MILLISECONDS.toNanos(100);
     private long nextCron;
 
@@ -47,6 +49,10 @@ public final class Executor {
         setHz(hz);
         nextCron = System.nanoTime() + cronPeriodNanos;
         thread.start();
+    }
+
+    public void setIdleWork(java.util.function.BooleanSupplier work) {
+        this.idleWork = work;
     }
 
     public void setHz(int hz) {
@@ -124,6 +130,7 @@ public final class Executor {
     }
 
     private void idle() {
+        if (runIdleWork()) return;
         for (int i = 0; i < SPINS; i++) {
             if (!queue.isEmpty()) return;
             Thread.onSpinWait();
@@ -136,6 +143,15 @@ public final class Executor {
             }
         } finally {
             parked = false;
+        }
+    }
+
+    private boolean runIdleWork() {
+        try {
+            return idleWork.getAsBoolean();
+        } catch (Throwable t) {
+            log.error("Unexpected error in background work (please report it)", t);
+            return false;
         }
     }
 

@@ -32,6 +32,14 @@ public interface Keyspace extends AutoCloseable {
     /** Sum of {@link Database#memoryUsage()}. */
     long memoryUsage();
 
+    /**
+     * Background work (finishing shard resizes) done while the executor is idle or in cron;
+     * returns true while more remains.
+     */
+    default boolean tick(int budget) {
+        return false;
+    }
+
     @Override
     void close();
 }
