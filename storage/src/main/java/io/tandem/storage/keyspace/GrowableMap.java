@@ -191,6 +191,21 @@ final class GrowableMap implements AutoCloseable {
         return len;
     }
 
+    /**
+     * Opens a query context for a heap key. Chronicle's {@code queryContext(byte[])} wraps the
+     * array in a reference-counted heap store per call (measured: the top allocation site under
+     * load) and hashes it through a slow accessor; copying the key into one reusable native
+     * buffer avoids both. Contexts opened through it are used one at a time (the executor
+     * thread), never nested.
+     */
+    private ExternalMapQueryContext<byte[], byte[], ?> query(Table t, byte[] key) {
+        if (key.length > keyBuf.capacity()) return t.map.queryContext(key);
+        keyBuf.write(0, key, 0, key.length);
+        return t.map.queryContext(keyBuf, 0, key.length);
+    }
+
+    private final BytesStore<?, Void> keyBuf = BytesStore.nativeStoreWithFixedCapacity(MAX_ENTRY);
+
     private Shard shard(byte[] key) {
         if (shardBits == 0) return shards[0];
         long h = LongHashFunction.xx_r39().hashBytes(key);
@@ -322,7 +337,7 @@ final class GrowableMap implements AutoCloseable {
     int read(byte[] key, byte[] dst) {
         Shard s = shard(key);
         for (Table t : s.tables) {
-            try (ExternalMapQueryContext<byte[], byte[], ?> q = t.map.queryContext(key)) {
+            try (ExternalMapQueryContext<byte[], byte[], ?> q = query(t, key)) {
                 MapEntry<byte[], byte[]> e = q.entry();
                 if (e != null) {
                     Data<byte[]> v = e.value();
@@ -349,7 +364,7 @@ final class GrowableMap implements AutoCloseable {
         for (int i = 1; i < s.tables.length; i++) existed |= removeFrom(s, s.tables[i], key);
         for (int attempt = 0; ; attempt++) {
             Table t = s.tables[0];
-            try (ExternalMapQueryContext<byte[], byte[], ?> q = t.map.queryContext(key)) {
+            try (ExternalMapQueryContext<byte[], byte[], ?> q = query(t, key)) {
                 q.updateLock().lock();
                 MapEntry<byte[], byte[]> e = q.entry();
                 Data<byte[]> v = q.wrapValueBytesAsData(store, off, len);
@@ -379,7 +394,7 @@ final class GrowableMap implements AutoCloseable {
     }
 
     private boolean removeFrom(Shard s, Table t, byte[] key) {
-        try (ExternalMapQueryContext<byte[], byte[], ?> q = t.map.queryContext(key)) {
+        try (ExternalMapQueryContext<byte[], byte[], ?> q = query(t, key)) {
             q.updateLock().lock();
             MapEntry<byte[], byte[]> e = q.entry();
             if (e == null) return false;
@@ -412,7 +427,7 @@ final class GrowableMap implements AutoCloseable {
     boolean patch(byte[] key, int offset, long v, int len) {
         Shard s = shard(key);
         for (Table t : s.tables) {
-            try (ExternalMapQueryContext<byte[], byte[], ?> q = t.map.queryContext(key)) {
+            try (ExternalMapQueryContext<byte[], byte[], ?> q = query(t, key)) {
                 q.writeLock().lock();
                 MapEntry<byte[], byte[]> e = q.entry();
                 if (e == null) continue;
@@ -433,7 +448,7 @@ final class GrowableMap implements AutoCloseable {
     long entryCost(byte[] key) {
         Shard s = shard(key);
         for (Table t : s.tables) {
-            try (ExternalMapQueryContext<byte[], byte[], ?> q = t.map.queryContext(key)) {
+            try (ExternalMapQueryContext<byte[], byte[], ?> q = query(t, key)) {
                 MapEntry<byte[], byte[]> e = q.entry();
                 if (e != null) return t.cost(key.length, e.value().size());
             }
@@ -627,6 +642,7 @@ final class GrowableMap implements AutoCloseable {
 
     @Override
     public void close() {
+        if (keyBuf.refCount() > 0) keyBuf.releaseLast();
         for (Shard s : shards) {
             if (s.tables == null) continue;
             for (Table t : s.tables) t.map.close();
