@@ -1,6 +1,8 @@
 package io.tandem.server;
 
 import io.tandem.server.command.CommandTable;
+import io.tandem.server.config.ServerConfig;
+import io.tandem.server.log.Logging;
 import io.tandem.server.commands.Commands;
 import io.tandem.server.commands.Info;
 import io.tandem.server.exec.Executor;
@@ -16,7 +18,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Function;
 
 /**
  * A running Tandem server: assembles keyspace, command table, executor and network from a
@@ -31,7 +32,7 @@ import java.util.function.Function;
 public final class TandemServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TandemServer.class);
 
-    private final Function<String, String> config;
+    private final ServerConfig config;
     private final Settings settings = new Settings();
     private final Keyspace keyspace;
     private final CommandTable commands = new CommandTable();
@@ -44,37 +45,77 @@ public final class TandemServer implements AutoCloseable {
     private volatile int exitCode;
 
     /**
-     * @param config the configuration as CONFIG GET renders each directive (name to value)
+     * @param config the loaded configuration
      * @param keyspace the keyspace, already open (creating the first Chronicle Map takes seconds)
      */
-    public TandemServer(Function<String, String> config, Keyspace keyspace) {
+    public TandemServer(ServerConfig config, Keyspace keyspace) {
         this.config = config;
         this.keyspace = keyspace;
         applySettings();
         this.server = new Server(settings, keyspace, commands, executor);
         this.info = new Info(server);
-        Commands.registerAll(server, info);
+        Commands.registerAll(server, info, config);
         server.setShutdownHandler(this::shutdown);
+        listen();
+    }
+
+    public ServerConfig config() {
+        return config;
+    }
+
+    /** The configuration as CONFIG GET formats a directive. */
+    private String cfg(String name) {
+        return config.format(name);
+    }
+
+    /**
+     * Runtime effects of CONFIG SET, as Redis's apply functions: the values the executor and the
+     * network threads read are copied into {@link Settings}. CONFIG SET runs on the executor.
+     */
+    private void listen() {
+        String[] copied = {"maxclients", "proto-max-bulk-len", "client-query-buffer-limit", "protected-mode",
+            "requirepass", "timeout", "slowlog-log-slower-than", "slowlog-max-len", "latency-monitor-threshold",
+            "maxmemory", "maxmemory-policy", "maxmemory-samples", "hz", "active-expire-effort",
+            "replica-read-only", "replica-serve-stale-data", "hash-max-listpack-entries", "hash-max-listpack-value",
+            "zset-max-listpack-entries", "zset-max-listpack-value", "list-max-listpack-size",
+            "set-max-intset-entries", "lfu-log-factor", "lfu-decay-time"};
+        for (String name : copied) config.onChange(name, (n, before, after) -> applySettings());
+        config.onChange("hz", (n, before, after) -> executor.setHz(settings.hz));
+        config.onChange("slowlog-max-len", (n, before, after) -> server.slowlog().trim(settings.slowlogMaxLen));
+        config.onChange("loglevel", (n, before, after) -> Logging.setLevel(cfg("loglevel")));
+        config.onChange("notify-keyspace-events",
+                (n, before, after) -> server.keyspaceEvents().setFlags(KeyspaceEvents.parse(cfg("notify-keyspace-events"))));
     }
 
     private void applySettings() {
-        settings.maxclients = Integer.parseInt(config.apply("maxclients"));
-        settings.protoMaxBulkLen = Long.parseLong(config.apply("proto-max-bulk-len"));
-        settings.clientQueryBufferLimit = Long.parseLong(config.apply("client-query-buffer-limit"));
-        settings.protectedMode = "yes".equals(config.apply("protected-mode"));
-        String pass = config.apply("requirepass");
+        settings.maxclients = Integer.parseInt(cfg("maxclients"));
+        settings.protoMaxBulkLen = Long.parseLong(cfg("proto-max-bulk-len"));
+        settings.clientQueryBufferLimit = Long.parseLong(cfg("client-query-buffer-limit"));
+        settings.protectedMode = "yes".equals(cfg("protected-mode"));
+        String pass = cfg("requirepass");
         settings.requirepass = pass == null || pass.isEmpty() ? null : pass;
         settings.passwordSet = settings.requirepass != null;
-        settings.databases = Integer.parseInt(config.apply("databases"));
-        settings.hz = Integer.parseInt(config.apply("hz"));
-        settings.timeoutSeconds = Long.parseLong(config.apply("timeout"));
-        settings.slowlogLogSlowerThan = Long.parseLong(config.apply("slowlog-log-slower-than"));
-        settings.slowlogMaxLen = Integer.parseInt(config.apply("slowlog-max-len"));
-        settings.latencyMonitorThreshold = Long.parseLong(config.apply("latency-monitor-threshold"));
-        settings.maxmemory = Long.parseLong(config.apply("maxmemory"));
-        settings.maxmemoryPolicy = config.apply("maxmemory-policy");
-        settings.maxmemorySamples = Integer.parseInt(config.apply("maxmemory-samples"));
-        settings.enableDebugCommand = config.apply("enable-debug-command");
+        settings.databases = Integer.parseInt(cfg("databases"));
+        settings.hz = Integer.parseInt(cfg("hz"));
+        settings.timeoutSeconds = Long.parseLong(cfg("timeout"));
+        settings.slowlogLogSlowerThan = Long.parseLong(cfg("slowlog-log-slower-than"));
+        settings.slowlogMaxLen = Integer.parseInt(cfg("slowlog-max-len"));
+        settings.latencyMonitorThreshold = Long.parseLong(cfg("latency-monitor-threshold"));
+        settings.maxmemory = Long.parseLong(cfg("maxmemory"));
+        settings.maxmemoryPolicy = cfg("maxmemory-policy");
+        settings.maxmemorySamples = Integer.parseInt(cfg("maxmemory-samples"));
+        settings.enableDebugCommand = cfg("enable-debug-command");
+        settings.activeExpireEffort = Integer.parseInt(cfg("active-expire-effort"));
+        settings.replicaReadOnly = "yes".equals(cfg("replica-read-only"));
+        settings.replicaServeStaleData = "yes".equals(cfg("replica-serve-stale-data"));
+        settings.hashMaxListpackEntries = Integer.parseInt(cfg("hash-max-listpack-entries"));
+        settings.hashMaxListpackValue = Long.parseLong(cfg("hash-max-listpack-value"));
+        settings.zsetMaxListpackEntries = Integer.parseInt(cfg("zset-max-listpack-entries"));
+        settings.zsetMaxListpackValue = Long.parseLong(cfg("zset-max-listpack-value"));
+        settings.listMaxListpackSize = Integer.parseInt(cfg("list-max-listpack-size"));
+        settings.setMaxIntsetEntries = Integer.parseInt(cfg("set-max-intset-entries"));
+        settings.lfuLogFactor = Integer.parseInt(cfg("lfu-log-factor"));
+        settings.lfuDecayTime = Integer.parseInt(cfg("lfu-decay-time"));
     }
 
     public Server server() {
@@ -101,16 +142,16 @@ public final class TandemServer implements AutoCloseable {
      *     logs it and exits 1, as Redis does)
      */
     public TandemServer start() throws NetworkServer.BindException {
-        int port = Integer.parseInt(config.apply("port"));
-        server.keyspaceEvents().setFlags(KeyspaceEvents.parse(config.apply("notify-keyspace-events")));
+        int port = Integer.parseInt(cfg("port"));
+        server.keyspaceEvents().setFlags(KeyspaceEvents.parse(cfg("notify-keyspace-events")));
         executor.setIdleWork(() -> keyspace.tick(64));
         executor.start(server::cron, settings.hz);
-        network = new NetworkServer(server, Math.max(1, Integer.parseInt(config.apply("io-threads"))));
+        network = new NetworkServer(server, Math.max(1, Integer.parseInt(cfg("io-threads"))));
         info.serverFields.put("multiplexing_api", network.transport());
         try {
-            network.bind(bindAddresses(config.apply("bind")), port,
-                    Integer.parseInt(config.apply("tcp-backlog")), Integer.parseInt(config.apply("tcp-keepalive")));
-            network.bindUnix(config.apply("unixsocket"), Integer.parseInt(config.apply("tcp-backlog")));
+            network.bind(bindAddresses(cfg("bind")), port,
+                    Integer.parseInt(cfg("tcp-backlog")), Integer.parseInt(cfg("tcp-keepalive")));
+            network.bindUnix(cfg("unixsocket"), Integer.parseInt(cfg("tcp-backlog")));
         } catch (NetworkServer.BindException e) {
             network.close();
             executor.stop();
@@ -128,7 +169,7 @@ public final class TandemServer implements AutoCloseable {
     }
 
     private void writePidfile() {
-        String pidfile = config.apply("pidfile");
+        String pidfile = cfg("pidfile");
         if (pidfile == null || pidfile.isEmpty()) return;
         try {
             Files.writeString(Path.of(pidfile), ProcessHandle.current().pid() + "\n", StandardCharsets.US_ASCII);
@@ -155,7 +196,7 @@ public final class TandemServer implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            String pidfile = config.apply("pidfile");
+            String pidfile = cfg("pidfile");
             if (pidfile != null && !pidfile.isEmpty()) {
                 log.info("Removing the pid file.");
                 try {
@@ -164,7 +205,7 @@ public final class TandemServer implements AutoCloseable {
                     log.warn("Failed to remove the pid file: {}", e.getMessage());
                 }
             }
-            String unix = config.apply("unixsocket");
+            String unix = cfg("unixsocket");
             if (unix != null && !unix.isEmpty()) {
                 try {
                     Files.deleteIfExists(Path.of(unix));

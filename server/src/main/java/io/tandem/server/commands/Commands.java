@@ -2,12 +2,13 @@ package io.tandem.server.commands;
 
 import io.tandem.server.Server;
 import io.tandem.server.command.CommandTable;
+import io.tandem.server.config.ServerConfig;
 
 /** Registers every command family's handlers in the command table. */
 public final class Commands {
     private Commands() {}
 
-    public static void registerAll(Server server, Info info) {
+    public static void registerAll(Server server, Info info, ServerConfig config) {
         CommandTable t = server.commands();
         ConnectionCommands.register(t);
         StringCommands.register(t);
@@ -16,5 +17,6 @@ public final class Commands {
         ServerCommands.register(t, info);
         CommandCommand.register(t);
         DebugCommand.register(t, server);
+        ConfigCommand.register(t, config);
     }
 }

@@ -42,8 +42,7 @@ public final class DebugCommand {
         server.addDenyRule((c, spec) -> {
             if (!spec.has(CommandFlag.PROTECTED)) return null;
             String mode = server.settings().enableDebugCommand;
-            boolean local = c.isInternal() || c.addr().startsWith("127.") || c.addr().startsWith("0:0:0:0:0:0:0:1")
-                    || c.addr().startsWith("::1") || c.addr().startsWith("/");
+            boolean local = isLocal(c);
             if (mode.equals("yes") || (mode.equals("local") && local)) return null;
             String name = spec.name.startsWith("debug") ? "DEBUG" : "MODULE";
             return "ERR " + name + " command not allowed. If the enable-debug-command option is set to \"local\", "
@@ -51,6 +50,12 @@ public final class DebugCommand {
                     + "configuration file, and then restart the server.";
         });
         t.register("debug", DebugCommand::debug);
+    }
+
+    /** Loopback or unix-socket connection (Redis's islocalClient). */
+    static boolean isLocal(io.tandem.server.exec.Client c) {
+        return c.isInternal() || c.addr().startsWith("127.") || c.addr().startsWith("0:0:0:0:0:0:0:1")
+                || c.addr().startsWith("::1") || c.addr().startsWith("/") || c.addr().isEmpty();
     }
 
     static void debug(Call c) {

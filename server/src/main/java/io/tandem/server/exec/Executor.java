@@ -63,9 +63,17 @@ public final class Executor {
         return Thread.currentThread() == thread;
     }
 
-    /** Queues a task; safe from any thread. */
+    /**
+     * Queues a task; safe from any thread.
+     *
+     * <p>The fence matters: the queue's offer is a release store, and without a full fence the
+     * read of {@code parked} below may be ordered before it — the executor then sees an empty
+     * queue, parks, and nobody wakes it until the next cron tick (a lost wakeup, seen as 10+ ms
+     * latencies). The executor side stores {@code parked} (volatile) before re-checking the queue.
+     */
     public void execute(Runnable task) {
         queue.offer(task);
+        java.lang.invoke.VarHandle.fullFence();
         if (parked) LockSupport.unpark(thread);
     }
 

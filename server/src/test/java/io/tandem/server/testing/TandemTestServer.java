@@ -1,6 +1,9 @@
 package io.tandem.server.testing;
 
 import io.tandem.server.TandemServer;
+import io.tandem.server.config.ConfigException;
+import io.tandem.server.config.ConfigLoader;
+import io.tandem.server.config.ServerConfig;
 import io.tandem.storage.keyspace.ChronicleKeyspace;
 
 import java.util.HashMap;
@@ -17,19 +20,12 @@ public final class TandemTestServer implements AutoCloseable {
         this.server = server;
     }
 
-    /** Redis 7.0 defaults for the directives the server reads at start, loopback only, DEBUG enabled. */
+    /**
+     * Config lines (directive to value text, as written in redis.conf) on top of Redis's defaults:
+     * loopback only, a free port, DEBUG enabled, no persistence.
+     */
     public static Map<String, String> defaults() {
-        return new HashMap<>(Map.ofEntries(
-                Map.entry("maxclients", "10000"), Map.entry("proto-max-bulk-len", "536870912"),
-                Map.entry("client-query-buffer-limit", "1073741824"), Map.entry("protected-mode", "yes"),
-                Map.entry("requirepass", ""), Map.entry("databases", "16"), Map.entry("hz", "10"),
-                Map.entry("timeout", "0"), Map.entry("slowlog-log-slower-than", "10000"),
-                Map.entry("slowlog-max-len", "128"), Map.entry("latency-monitor-threshold", "0"),
-                Map.entry("maxmemory", "0"), Map.entry("maxmemory-policy", "noeviction"),
-                Map.entry("maxmemory-samples", "5"), Map.entry("enable-debug-command", "yes"),
-                Map.entry("port", "0"), Map.entry("notify-keyspace-events", ""),
-                Map.entry("io-threads", "1"), Map.entry("bind", "127.0.0.1"), Map.entry("tcp-backlog", "511"),
-                Map.entry("tcp-keepalive", "300"), Map.entry("unixsocket", ""), Map.entry("pidfile", "")));
+        return new HashMap<>(Map.of("port", "0", "bind", "127.0.0.1", "enable-debug-command", "yes", "save", ""));
     }
 
     public static TandemTestServer start() {
@@ -43,7 +39,15 @@ public final class TandemTestServer implements AutoCloseable {
         for (int attempt = 0; ; attempt++) {
             // Port 0 means "no TCP" in Redis, so a free port is chosen here (and retried if raced).
             if (pickPort) cfg.put("port", Integer.toString(freePort()));
-            TandemServer s = new TandemServer(cfg::get, ChronicleKeyspace.open(Integer.parseInt(cfg.get("databases"))));
+            StringBuilder text = new StringBuilder();
+            cfg.forEach((k, v) -> text.append(k).append(' ').append(v.isEmpty() ? "\"\"" : v).append('\n'));
+            ServerConfig config;
+            try {
+                config = ConfigLoader.loadString(text.toString());
+            } catch (ConfigException e) {
+                throw new IllegalArgumentException(e.stderrText(), e);
+            }
+            TandemServer s = new TandemServer(config, ChronicleKeyspace.open(config.databases()));
             try {
                 return new TandemTestServer(s.start());
             } catch (Exception e) {
