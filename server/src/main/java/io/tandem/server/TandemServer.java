@@ -75,6 +75,10 @@ public final class TandemServer implements AutoCloseable {
         settings.maxmemoryPolicy = config.apply("maxmemory-policy");
         settings.maxmemorySamples = Integer.parseInt(config.apply("maxmemory-samples"));
         settings.enableDebugCommand = config.apply("enable-debug-command");
+        String lfuLogFactor = config.apply("lfu-log-factor");
+        if (lfuLogFactor != null) settings.lfuLogFactor = Integer.parseInt(lfuLogFactor);
+        String lfuDecayTime = config.apply("lfu-decay-time");
+        if (lfuDecayTime != null) settings.lfuDecayTime = Integer.parseInt(lfuDecayTime);
     }
 
     public Server server() {

@@ -46,6 +46,7 @@ public final class ChronicleKeyspace implements Keyspace {
     private final BytesStore<?, Void> expireBuffer = BytesStore.nativeStoreWithFixedCapacity(8);
     private final byte[] recordBuffer = new byte[GrowableMap.MAX_ENTRY + 64];
     private boolean closed;
+    private Lfu lfu;
 
     private ChronicleKeyspace(int databases, Options options) {
         if (databases < 1) throw new IllegalArgumentException("databases " + databases);
@@ -120,6 +121,21 @@ public final class ChronicleKeyspace implements Keyspace {
     /** Redis's LRU clock: seconds, 24 bits. */
     int lruClock() {
         return (int) ((now() / 1000) & 0xFFFFFF);
+    }
+
+    @Override
+    public void setLfu(Lfu lfu) {
+        this.lfu = lfu;
+    }
+
+    /** The LFU parameters, or null in LRU mode. */
+    Lfu lfu() {
+        return lfu;
+    }
+
+    /** The lru field of a value created now (LRU clock, or LFU initial counter). */
+    int newLru() {
+        return lfu == null ? lruClock() : lfu.initial(now());
     }
 
     BytesStore<?, ?> writeBuffer() {
