@@ -160,7 +160,7 @@ public final class KeyCommands {
             return;
         }
         long v = absolute ? at : Math.max(0, at - c.now());
-        c.out.integer(seconds ? (absolute ? v / 1000 : (v + 500) / 1000) : v);
+        c.out.integer(seconds ? (v + 500) / 1000 : v); // Redis rounds EXPIRETIME too
     }
 
     static void persist(Call c) {

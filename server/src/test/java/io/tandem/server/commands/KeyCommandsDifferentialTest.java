@@ -317,7 +317,7 @@ class KeyCommandsDifferentialTest {
         String[] keys = {"a", "b", "c", "d", "e", "f", "n1", "n2"};
         List<String> log = new ArrayList<>();
         try {
-            for (int i = 0; i < 1500; i++) {
+            for (int i = 0; i < 2000; i++) {
                 Object[] cmd = randomCommand(rnd, keys);
                 log.add(Arrays.toString(cmd));
                 if (log.size() > 30) log.remove(0);
