@@ -158,6 +158,7 @@ public final class Eviction {
 
     /** Records an access to the command's keys when the policy tracks them (see the class comment). */
     public void touchKeys(int dbIndex, CommandSpec spec, byte[][] argv) {
+        if (settings.maxmemoryPolicy != policyName) refresh();
         if (!(policy.lru || policy.lfu) || spec.firstKey == 0 || NO_TOUCH.contains(spec.name)) return;
         Database db = keyspace.db(dbIndex);
         for (int k : spec.keyPositions(argv)) db.touch(argv[k]);
