@@ -53,6 +53,25 @@ public final class Server {
         this.commands = commands;
         this.executor = executor;
         this.dispatcher = new Dispatcher(this, commands);
+        this.eviction = new Eviction(this);
+        eviction.install();
+    }
+
+    private final Eviction eviction;
+
+    /** maxmemory, eviction policies, LRU/LFU access tracking. */
+    public Eviction eviction() {
+        return eviction;
+    }
+
+    /**
+     * The memory {@code maxmemory} is compared with: the keyspace's off-heap bytes
+     * ({@link Keyspace#memoryUsage()}: entries with their overhead, the expires index, big
+     * values). The Java heap is left out on purpose: it holds no data, and what eviction deletes
+     * does not shrink it (see {@link Eviction}). INFO's used_memory adds the heap in use.
+     */
+    public long usedMemory() {
+        return keyspace.memoryUsage();
     }
 
     public Settings settings() {

@@ -114,6 +114,7 @@ public final class Dispatcher {
         long start = System.nanoTime();
         try {
             if (c.monitor || server.hasMonitors()) server.feedMonitors(c, spec, argv);
+            server.eviction().touchKeys(db, spec, argv);
             spec.handler().execute(call);
         } catch (CommandError e) {
             spec.failedCalls++;

@@ -290,7 +290,9 @@ public final class ChronicleDatabase implements Database {
         boolean big = payload.length > ks.options().inlineValueMax()
                 || key.length + HEADER + 8 + payload.length > GrowableMap.MAX_ENTRY;
         if (big) flags |= BIG;
-        int p = writeHeader(out, type, encoding, flags, ks.lruClock(), exp);
+        // LFU: an overwritten value keeps the key's access counter (Redis's dbOverwrite)
+        int lru = oldLen >= 0 && ks.lfu() != null && !expired(oldExpire, ks.now()) ? lruOf(head) : ks.newLru();
+        int p = writeHeader(out, type, encoding, flags, lru, exp);
         int len;
         long block = 0;
         if (big) {
@@ -507,10 +509,16 @@ public final class ChronicleDatabase implements Database {
     @Override
     public void touch(byte[] key) {
         Store st = store;
-        if (st != null) st.main.patch(key, 3, ks.lruClock(), 3);
+        if (st == null) return;
+        Lfu lfu = ks.lfu();
+        if (lfu == null) {
+            st.main.patch(key, 3, ks.lruClock(), 3);
+        } else if (st.main.read(key, head) >= 0) {
+            st.main.patch(key, 3, lfu.access(lruOf(head), ks.now()), 3);
+        }
     }
 
-    /** Sets the 24-bit LRU/LFU field (for LFU counters); false if the key is absent. */
+    @Override
     public boolean setLru(byte[] key, int lru) {
         Store st = store;
         return st != null && st.main.patch(key, 3, lru & 0xFFFFFF, 3);

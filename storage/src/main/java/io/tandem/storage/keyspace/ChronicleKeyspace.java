@@ -47,6 +47,7 @@ public final class ChronicleKeyspace implements Keyspace {
     private final byte[] recordBuffer = new byte[GrowableMap.MAX_ENTRY + 64];
     private boolean closed;
     private long resizes;
+    private Lfu lfu;
 
     private ChronicleKeyspace(int databases, Options options) {
         if (databases < 1) throw new IllegalArgumentException("databases " + databases);
@@ -130,6 +131,21 @@ public final class ChronicleKeyspace implements Keyspace {
     /** Redis's LRU clock: seconds, 24 bits. */
     int lruClock() {
         return (int) ((now() / 1000) & 0xFFFFFF);
+    }
+
+    @Override
+    public void setLfu(Lfu lfu) {
+        this.lfu = lfu;
+    }
+
+    /** The LFU parameters, or null in LRU mode. */
+    Lfu lfu() {
+        return lfu;
+    }
+
+    /** The lru field of a value created now (LRU clock, or LFU initial counter). */
+    int newLru() {
+        return lfu == null ? lruClock() : lfu.initial(now());
     }
 
     BytesStore<?, ?> writeBuffer() {

@@ -84,6 +84,12 @@ public interface Database {
      */
     void touch(byte[] key);
 
+    /**
+     * Sets the key's 24-bit LRU/LFU field (RENAME and MOVE keep the value's access history);
+     * false if the key is absent.
+     */
+    boolean setLru(byte[] key, int lru);
+
     /** Up to {@code n} random keys with their values, for eviction sampling; {@code volatileOnly} restricts to keys with an expiry. */
     void sample(int n, boolean volatileOnly, BiConsumer<byte[], StoredValue> out);
 

@@ -29,6 +29,14 @@ public interface Keyspace extends AutoCloseable {
     /** false on a replica: expired keys read as missing but are not deleted. */
     void setExpireDeletes(boolean deletes);
 
+    /**
+     * How the 24-bit lru field of values is kept: null (the default) for Redis's LRU clock
+     * (seconds), else LFU counters with these parameters (an LFU maxmemory-policy). In LFU mode
+     * a new key starts at {@link Lfu#INIT_VAL}, an overwritten key keeps its counter (as Redis's
+     * dbOverwrite) and {@link Database#touch} counts an access.
+     */
+    void setLfu(Lfu lfu);
+
     /** Sum of {@link Database#memoryUsage()}. */
     long memoryUsage();
 

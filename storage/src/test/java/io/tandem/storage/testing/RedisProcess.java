@@ -314,12 +314,21 @@ public final class RedisProcess implements AutoCloseable {
         private final OutputStream out;
 
         Client(int port) throws IOException {
+            this("127.0.0.1", port);
+        }
+
+        private Client(String host, int port) throws IOException {
             socket = new Socket();
-            socket.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+            socket.connect(new InetSocketAddress(host, port), 1000);
             socket.setTcpNoDelay(true);
             socket.setSoTimeout(30_000);
             in = new BufferedInputStream(socket.getInputStream(), 1 << 16);
             out = new BufferedOutputStream(socket.getOutputStream(), 1 << 16);
+        }
+
+        /** A connection to any RESP server (e.g. a Tandem server under test); the caller closes it. */
+        public static Client connect(String host, int port) throws IOException {
+            return new Client(host, port);
         }
 
         public Object call(Object... args) throws IOException {
