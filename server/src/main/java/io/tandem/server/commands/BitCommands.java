@@ -300,8 +300,8 @@ final class BitCommands {
             }
             byte[] type = c.arg(j + 1);
             boolean signed;
-            if (type.length > 0 && (type[0] | 0x20) == 'i') signed = true;
-            else if (type.length > 0 && (type[0] | 0x20) == 'u') signed = false;
+            if (type.length > 0 && type[0] == 'i') signed = true;
+            else if (type.length > 0 && type[0] == 'u') signed = false;
             else throw new CommandError(BITFIELD_TYPE_ERR);
             int nul = 1;
             while (nul < type.length && type[nul] != 0) nul++; // C reads the width up to a NUL
@@ -315,7 +315,7 @@ final class BitCommands {
                 value = c.longArg(j + 3);
             }
             ops[numOps++] = new Op(opcode, offset, value, owtype, (int) bits, signed);
-            j += opcode == GET ? 1 : 2;
+            j += opcode == GET ? 2 : 3;
         }
         byte[] key = c.arg(1);
         byte[] s;

@@ -39,10 +39,22 @@ public final class TandemTestServer implements AutoCloseable {
     public static TandemTestServer start(Map<String, String> overrides) {
         Map<String, String> cfg = defaults();
         cfg.putAll(overrides);
+        // "port 0" means "no TCP listener" (as in Redis), so pick a free ephemeral port here.
+        if (cfg.get("port").equals("0")) cfg.put("port", Integer.toString(freePort()));
         try {
             return new TandemTestServer(new TandemServer(cfg::get, ChronicleKeyspace.open(Integer.parseInt(cfg.get("databases")))).start());
         } catch (Exception e) {
             throw new IllegalStateException("Tandem failed to start: " + e.getMessage(), e);
+        }
+    }
+
+    private static int freePort() {
+        try (java.net.ServerSocket s = new java.net.ServerSocket()) {
+            s.setReuseAddress(true);
+            s.bind(new java.net.InetSocketAddress("127.0.0.1", 0));
+            return s.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 
