@@ -112,8 +112,12 @@ public final class StringCommands {
      * link is exempt). {@code size + append} is computed without overflow.
      */
     static void checkStringLength(Call c, long size, long append) {
-        if (c.client.kind == 2) return;
         long total = size + append;
+        // A Java array tops out near 2 GB, whoever asks (Redis exempts its master link from the limit).
+        if (total > Integer.MAX_VALUE - 8 || total < size || total < append) {
+            throw new CommandError("ERR string exceeds maximum allowed size (proto-max-bulk-len)");
+        }
+        if (c.client.kind == 2) return;
         if (total > c.server.settings().protoMaxBulkLen || total < size || total < append) {
             throw new CommandError("ERR string exceeds maximum allowed size (proto-max-bulk-len)");
         }
