@@ -155,7 +155,6 @@ final class ClientCommand {
             }
             throw new CommandError("ERR No such client");
         }
-        if ((argc - 2) % 2 != 0) throw CommandError.SYNTAX_ERROR;
         long id = 0;
         int type = -1;
         String addr = null;
@@ -163,6 +162,8 @@ final class ClientCommand {
         String user = null;
         boolean skipme = true;
         for (int i = 2; i < argc; i += 2) {
+            // Redis's clientKillCommand: filters in pairs, the first bad one answers.
+            if (i + 1 >= argc) throw CommandError.SYNTAX_ERROR;
             String v = c.str(i + 1);
             if (c.is(i, "id")) {
                 id = io.tandem.server.command.Numbers.parseLongOr(c.arg(i + 1), Long.MIN_VALUE, true);

@@ -47,7 +47,7 @@ public final class ConnectionCommands {
 
     static void select(Call c) {
         long id = Numbers.parseLongOr(c.arg(1), Long.MIN_VALUE);
-        if (id == Long.MIN_VALUE) throw new CommandError("ERR invalid DB index");
+        if (id == Long.MIN_VALUE) throw CommandError.NOT_AN_INTEGER;
         if (id < 0 || id >= c.server.keyspace().databases()) throw new CommandError(CommandError.DB_INDEX_OUT_OF_RANGE);
         c.client.db = (int) id;
         c.out.ok();
@@ -106,7 +106,7 @@ public final class ConnectionCommands {
         }
         if (c.server.settings().requirepass != null && !c.client.authenticated) {
             throw new CommandError("NOAUTH HELLO must be called with the client already authenticated, otherwise the "
-                    + "HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP "
+                    + "HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP "
                     + "protocol version at the same time");
         }
         if (setName != null) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.tandem.server.KeyspaceEvents;
 import io.tandem.server.Server;
 import io.tandem.server.command.LongDouble;
+import io.tandem.server.testing.RawRespClient;
 import io.tandem.server.testing.TandemTestServer;
 
 import java.io.IOException;

@@ -2,6 +2,7 @@ package io.tandem.server.commands;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.tandem.server.testing.RawRespClient;
 import io.tandem.server.testing.TandemTestServer;
 import io.tandem.storage.testing.RedisProcess;
 

@@ -1,4 +1,4 @@
-package io.tandem.server.commands;
+package io.tandem.server.testing;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -18,12 +18,12 @@ import java.util.List;
  * servers can be compared byte for byte: type, value, nesting and all. The bytes are held in
  * ISO-8859-1 Strings (one char per byte) for readable assertion messages.
  */
-final class RawRespClient implements AutoCloseable {
+public final class RawRespClient implements AutoCloseable {
     private final Socket socket;
     private final InputStream in;
     private final OutputStream out;
 
-    RawRespClient(String host, int port) throws IOException {
+    public RawRespClient(String host, int port) throws IOException {
         socket = new Socket();
         socket.connect(new InetSocketAddress(host, port), 2000);
         socket.setTcpNoDelay(true);
@@ -33,12 +33,12 @@ final class RawRespClient implements AutoCloseable {
     }
 
     /** Sends one command; returns its raw reply. */
-    String call(byte[]... argv) throws IOException {
+    public String call(byte[]... argv) throws IOException {
         return pipeline(java.util.Collections.singletonList(argv)).get(0);
     }
 
     /** Sends all commands, then reads one raw reply for each. */
-    List<String> pipeline(List<byte[][]> commands) throws IOException {
+    public List<String> pipeline(List<byte[][]> commands) throws IOException {
         for (byte[][] argv : commands) {
             out.write(('*' + Integer.toString(argv.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
             for (byte[] a : argv) {
