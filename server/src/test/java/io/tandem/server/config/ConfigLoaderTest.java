@@ -142,7 +142,7 @@ class ConfigLoaderTest {
         assertNull(ConfigText.splitArgs("'a'b"));
 
         ServerConfig cfg = ConfigLoader.loadString("requirepass \"p a\\x73s\\n\"\nmasterauth 'x y'\n");
-        assertEquals("p as\n", cfg.requirepass());
+        assertEquals("p ass\n", cfg.requirepass());
         assertEquals("x y", cfg.masterauth());
         assertEquals("\"p as\\n\\x01\\xe9\"", ConfigText.repr("p as\n\u0001\u00e9"));
     }
