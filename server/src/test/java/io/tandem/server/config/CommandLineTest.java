@@ -87,6 +87,14 @@ class CommandLineTest {
     }
 
     @Test
+    void nonAsciiArgumentsKeepTheirBytes() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.charset.Charset.forName(
+                System.getProperty("sun.jnu.encoding", "UTF-8")).equals(StandardCharsets.UTF_8));
+        ServerConfig cfg = CommandLine.load(new String[] {"--requirepass", "pässwörd"}, NO_STDIN);
+        assertEquals("pässwörd", new String(ConfigText.bytes(cfg.requirepass()), StandardCharsets.UTF_8));
+    }
+
+    @Test
     void stdin() throws Exception {
         CommandLine cl = CommandLine.parse(conf, "-");
         assertTrue(cl.fromStdin());
