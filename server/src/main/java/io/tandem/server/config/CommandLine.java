@@ -44,12 +44,17 @@ public final class CommandLine {
             if (args[0].equals("-v") || args[0].equals("--version")) return new CommandLine(Mode.VERSION, null, false, "");
             if (args[0].equals("--help") || args[0].equals("-h")) return new CommandLine(Mode.HELP, null, false, "");
         }
+        // Work on the bytes the arguments had (the platform's file-name encoding), one char per byte.
+        java.nio.charset.Charset argCharset = argCharset();
+        String[] raw = args;
+        args = new String[raw.length];
+        for (int i = 0; i < raw.length; i++) args[i] = ConfigText.fromBytes(raw[i].getBytes(argCharset));
         String file = null;
         boolean stdin = false;
         StringBuilder opts = new StringBuilder();
         int j = 0;
         if (args.length >= 1 && !args[0].startsWith("-")) {
-            file = args[0];
+            file = raw[0];
             j = 1;
         }
         boolean handledLastConfigArg = true;
@@ -82,6 +87,15 @@ public final class CommandLine {
             }
         }
         return new CommandLine(Mode.RUN, file, stdin, opts.toString());
+    }
+
+    private static java.nio.charset.Charset argCharset() {
+        String enc = System.getProperty("sun.jnu.encoding");
+        try {
+            return enc == null ? java.nio.charset.StandardCharsets.UTF_8 : java.nio.charset.Charset.forName(enc);
+        } catch (RuntimeException e) {
+            return java.nio.charset.StandardCharsets.UTF_8;
+        }
     }
 
     /** Parses {@code args} and loads the configuration (mode must be RUN). */

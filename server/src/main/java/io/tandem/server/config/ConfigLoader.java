@@ -259,8 +259,10 @@ public final class ConfigLoader {
         String logfile = cfg.logfile();
         if (st.options.checkLogfile && !logfile.isEmpty()) {
             Path p = cfg.dirPath().resolve(ConfigText.utf8(logfile));
-            try (OutputStream os = Files.newOutputStream(p, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
-                // only testing that it can be opened
+            try {
+                // Only testing that it can be opened, as Redis does.
+                OutputStream os = Files.newOutputStream(p, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+                os.close();
             } catch (IOException e) {
                 throw report(0, null, "Can't open the log file: " + strerror(e));
             }

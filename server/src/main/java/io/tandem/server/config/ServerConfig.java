@@ -241,6 +241,16 @@ public final class ServerConfig {
         }
     }
 
+    /**
+     * Records the master set at runtime by the REPLICAOF/SLAVEOF command (null: REPLICAOF NO ONE),
+     * so that CONFIG GET replicaof and CONFIG REWRITE reflect it, as in Redis. No listeners run.
+     */
+    public synchronized void updateReplicaOf(ReplicaOf master) {
+        Object[] next = values.clone();
+        next[ConfigTable.REPLICAOF.index] = master;
+        values = next;
+    }
+
     private boolean protectedAllowed(boolean localClient) {
         String v = (String) values[ConfigTable.ENABLE_PROTECTED_CONFIGS.index];
         return v.equals("yes") || (v.equals("local") && localClient);

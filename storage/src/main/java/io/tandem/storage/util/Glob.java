@@ -57,6 +57,7 @@ public final class Glob {
         return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
     }
 
+    @SuppressWarnings("fallthrough")
     private static boolean matchImpl(byte[] p, int pi, int plen, byte[] s, int si, int slen,
                                      boolean nocase, boolean[] skipLonger) {
         while (plen > 0 && slen > 0) {
