@@ -33,7 +33,7 @@ final class CommandCommand {
             c.out.array(c.argc() - 2);
             for (int i = 2; i < c.argc(); i++) {
                 CommandSpec s = c.server.commands().lookup(c.arg(i));
-                if (s == null) c.out.nullArray();
+                if (s == null) c.out.nullBulk();
                 else CommandTableView.writeInfo(c.out, s);
             }
         });

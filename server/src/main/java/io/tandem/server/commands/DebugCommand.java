@@ -117,7 +117,7 @@ public final class DebugCommand {
             default -> {
                 DebugExtensions.Handler h = DebugExtensions.get(sub);
                 if (h == null) {
-                    throw new CommandError("ERR unknown subcommand '" + c.str(1) + "'. Try DEBUG HELP.");
+                    throw new CommandError("ERR unknown subcommand or wrong number of arguments for '" + c.str(1) + "'. Try DEBUG HELP.");
                 }
                 h.run(c);
             }
@@ -125,7 +125,9 @@ public final class DebugCommand {
     }
 
     private static void need(Call c, int argc) {
-        if (c.argc() != argc) throw CommandError.wrongArity("debug");
+        if (c.argc() != argc) {
+            throw new CommandError("ERR unknown subcommand or wrong number of arguments for '" + c.str(1) + "'. Try DEBUG HELP.");
+        }
     }
 
     /** DEBUG DIGEST over every database, as Redis's computeDatasetDigest. */
