@@ -38,8 +38,9 @@ import java.util.function.Consumer;
  *       {@code ERR timeout is not a float or out of range}, {@code ERR timeout is negative},
  *       {@code ERR timeout is out of range}.</li>
  *   <li>{@link #block}: parks the client (its later commands wait in {@link Client#deferred}).
- *       If the client may not block — inside MULTI/EXEC, or an internal client (AOF, master
- *       link) — it writes the timeout reply at once and returns false. Commands whose "nothing
+ *       If the client may not block ({@link Client#denyBlocking}: inside EXEC; the AOF loader's
+ *       client must set it too, as Redis's fake AOF client does) it writes the timeout reply at
+ *       once and returns false. Commands whose "nothing
  *       available in MULTI" reply differs from their timeout reply ask {@link #canBlock} first.</li>
  *   <li>The {@link Retry} runs when a key it waits on was signalled ready
  *       ({@link Server#signalKeyAsReady}, called by every write that adds data a blocked client
@@ -134,9 +135,9 @@ public final class Blocking {
         return now + t;
     }
 
-    /** Whether this client may block now (not inside MULTI/EXEC or a script, not an internal client). */
+    /** Whether this client may block now (not inside EXEC, a script, or AOF loading). */
     public boolean canBlock(Client c) {
-        return !c.denyBlocking && !c.isInternal();
+        return !c.denyBlocking;
     }
 
     /** {@link #block(Call, byte[][], long, Retry, Consumer)} with a null-array timeout reply. */
