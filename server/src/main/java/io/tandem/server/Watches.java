@@ -94,6 +94,11 @@ public final class Watches implements Server.KeyListener {
         return s == null ? 0 : s.keys.size();
     }
 
+    /** Distinct (db, key) pairs watched by anyone. */
+    public int watchedKeyCount() {
+        return index.size();
+    }
+
     @Override
     public void touched(int db, byte[] key) {
         if (probing || index.isEmpty()) return;
