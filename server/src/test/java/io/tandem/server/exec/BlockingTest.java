@@ -58,8 +58,16 @@ class BlockingTest {
         server.commands().register("blpop", c -> { });
     }
 
+    final java.util.List<Client> clients = new java.util.ArrayList<>();
+
+    @org.junit.jupiter.api.AfterEach
+    void releaseBuffers() {
+        for (Client c : clients) c.discardPending();
+    }
+
     private Client client() {
         Client c = new Client(nextId++, null, now);
+        clients.add(c);
         server.clientConnected(c);
         return c;
     }
