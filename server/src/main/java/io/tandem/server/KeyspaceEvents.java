@@ -90,6 +90,18 @@ public final class KeyspaceEvents {
         return sb.toString();
     }
 
+    /**
+     * CONFIG SET notify-keyspace-events (and startup): applies the classes, or returns false and
+     * changes nothing when the value holds an unknown character (Redis: "Invalid event class
+     * character. Use 'Ag$lshzxeKEtmd'.").
+     */
+    public boolean configure(String classes) {
+        int f = parse(classes);
+        if (f < 0) return false;
+        flags = f;
+        return true;
+    }
+
     public void setFlags(int flags) {
         this.flags = flags;
     }

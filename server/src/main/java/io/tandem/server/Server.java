@@ -3,7 +3,9 @@ package io.tandem.server;
 import io.tandem.server.command.CommandFlag;
 import io.tandem.server.command.CommandSpec;
 import io.tandem.server.command.CommandTable;
+import io.tandem.server.exec.Blocking;
 import io.tandem.server.exec.Client;
+import io.tandem.server.exec.ClientPause;
 import io.tandem.server.exec.Dispatcher;
 import io.tandem.server.exec.Executor;
 import io.tandem.server.exec.Propagation;
@@ -46,6 +48,10 @@ public final class Server {
     private int activeExpireDb;
     private final KeyspaceEvents keyspaceEvents = new KeyspaceEvents();
     private final List<ClientListener> resetListeners = new ArrayList<>();
+    private final PubSub pubsub;
+    private final Watches watches;
+    private final Blocking blocking;
+    private final ClientPause clientPause;
 
     public Server(Settings settings, Keyspace keyspace, CommandTable commands, Executor executor) {
         this.settings = settings;
@@ -55,6 +61,16 @@ public final class Server {
         this.dispatcher = new Dispatcher(this, commands);
         this.eviction = new Eviction(this);
         eviction.install();
+        this.pubsub = new PubSub(this);
+        this.watches = new Watches(this);
+        this.blocking = new Blocking(this);
+        this.clientPause = new ClientPause(this);
+        keyspaceEvents.setPublisher(pubsub::publish);
+        keyspace.setExpiryListener(this::keyExpired);
+        addResetListener(pubsub::removeClient);
+        addResetListener(watches::unwatch);
+        addClientListener(blocking::removeClient);
+        addClientListener(clientPause::removeClient);
     }
 
     private final Eviction eviction;
@@ -72,6 +88,48 @@ public final class Server {
      */
     public long usedMemory() {
         return keyspace.memoryUsage();
+    }
+
+    public PubSub pubsub() {
+        return pubsub;
+    }
+
+    public Watches watches() {
+        return watches;
+    }
+
+    public Blocking blocking() {
+        return blocking;
+    }
+
+    public ClientPause clientPause() {
+        return clientPause;
+    }
+
+    /**
+     * A write added data under a key that clients may be blocked on (LPUSH, ZADD, XADD...):
+     * they are tried after the current command (Redis's signalKeyAsReady). Cheap when nobody
+     * blocks.
+     */
+    public void signalKeyAsReady(int db, byte[] key) {
+        blocking.signalKeyAsReady(db, key);
+    }
+
+    private static final byte[] DEL = "DEL".getBytes(StandardCharsets.US_ASCII);
+
+    /**
+     * The one place a key deleted because it expired (lazily on access, or by active expiry) is
+     * accounted for, as Redis's deleteExpiredKeyAndPropagate: INFO expired_keys, the "expired"
+     * keyspace event, WATCH (a watched key that expires is a change), and a DEL to replicas and
+     * AOF — with the running command's effects when found during a command, at once otherwise.
+     */
+    private void keyExpired(int db, byte[] key) {
+        stats.expiredKeys++;
+        keyspaceEvents.notify(KeyspaceEvents.EXPIRED, "expired", key, db);
+        byte[][] del = {DEL, key};
+        if (dispatcher.inCommand()) propagation.also(db, del);
+        else propagation.emit(db, del);
+        keyTouched(db, key);
     }
 
     public Settings settings() {
@@ -186,22 +244,30 @@ public final class Server {
         void flushed(int db);
     }
 
-    private final List<KeyListener> keyListeners = new ArrayList<>();
+    /** Replaced, never changed in place: a listener may remove itself while being told. */
+    private KeyListener[] keyListeners = new KeyListener[0];
 
     public void addKeyListener(KeyListener l) {
-        keyListeners.add(l);
+        KeyListener[] a = java.util.Arrays.copyOf(keyListeners, keyListeners.length + 1);
+        a[a.length - 1] = l;
+        keyListeners = a;
+    }
+
+    public void removeKeyListener(KeyListener l) {
+        List<KeyListener> a = new ArrayList<>(List.of(keyListeners));
+        if (a.remove(l)) keyListeners = a.toArray(new KeyListener[0]);
     }
 
     public void keyTouched(int db, byte[] key) {
-        for (int i = 0; i < keyListeners.size(); i++) keyListeners.get(i).touched(db, key);
+        for (KeyListener l : keyListeners) l.touched(db, key);
     }
 
     public void flushed(int db) {
-        for (int i = 0; i < keyListeners.size(); i++) keyListeners.get(i).flushed(db);
+        for (KeyListener l : keyListeners) l.flushed(db);
     }
 
     public boolean hasKeyListeners() {
-        return !keyListeners.isEmpty();
+        return keyListeners.length > 0;
     }
 
     public Map<Long, Client> clients() {
@@ -284,6 +350,8 @@ public final class Server {
         long now = keyspace.now();
         stats.sample(System.currentTimeMillis());
         if (settings.timeoutSeconds > 0) closeIdleClients(now);
+        blocking.checkTimeouts();
+        clientPause.check();
         activeExpire();
         keyspace.tick(256);
         for (int i = 0; i < cronTasks.size(); i++) cronTasks.get(i).run();
@@ -315,7 +383,8 @@ public final class Server {
     }
 
     private void activeExpire() {
-        if (role == 'S' || !activeExpireEnabled) return; // a replica waits for the master's DELs
+        // A replica waits for the master's DELs; a paused server keeps its dataset still.
+        if (role == 'S' || !activeExpireEnabled || clientPause.paused()) return;
         int dbs = keyspace.databases();
         int perLoop = 20 + 5 * (settings.activeExpireEffort - 1);
         long deadline = System.nanoTime() + 25_000_000L / Math.max(1, settings.hz) * 10 / 10;

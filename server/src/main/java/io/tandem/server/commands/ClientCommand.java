@@ -4,6 +4,7 @@ import io.tandem.server.command.Call;
 import io.tandem.server.command.CommandError;
 import io.tandem.server.command.CommandTable;
 import io.tandem.server.exec.Client;
+import io.tandem.server.exec.ClientPause;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -30,6 +31,12 @@ final class ClientCommand {
             else throw CommandError.SYNTAX_ERROR;
             c.out.ok();
         });
+        t.register("client|pause", ClientCommand::pause);
+        t.register("client|unpause", c -> {
+            c.server.clientPause().unpause();
+            c.out.ok();
+        });
+        t.register("client|unblock", ClientCommand::unblock);
         t.register("client|help", c -> {
             String[] lines = {
                 "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
@@ -40,14 +47,61 @@ final class ClientCommand {
                 "KILL <option> <value> [<option> <value> [...]]",
                 "    Kill connections. Options are: ID, TYPE (NORMAL|MASTER|REPLICA|PUBSUB), USER, ADDR, LADDR, SKIPME (YES|NO).",
                 "LIST [options ...]", "    Return information about client connections. Options: TYPE, ID.",
+                "UNPAUSE", "    Stop the current client pause, resuming traffic.",
+                "PAUSE <timeout> [WRITE|ALL]", "    Suspend all, or just write, clients for <timeout> milliseconds.",
                 "NO-EVICT (ON|OFF)", "    Protect current client connection from eviction.",
                 "REPLY (ON|OFF|SKIP)", "    Control the replies sent to the current connection.",
                 "SETNAME <name>", "    Assign the name <name> to the current connection.",
+                "UNBLOCK <clientid> [TIMEOUT|ERROR]", "    Unblock the specified blocked client.",
                 "HELP", "    Print this help."
             };
             c.out.array(lines.length);
             for (String l : lines) c.out.simple(l);
         });
+    }
+
+    /** CLIENT PAUSE timeout-ms [WRITE|ALL] (Redis 7.0: the mode is checked before the timeout). */
+    private static void pause(Call c) {
+        int type = ClientPause.ALL;
+        if (c.argc() == 4) {
+            if (c.is(3, "write")) type = ClientPause.WRITE;
+            else if (c.is(3, "all")) type = ClientPause.ALL;
+            else throw new CommandError("ERR CLIENT PAUSE mode must be WRITE or ALL");
+        } else if (c.argc() > 4) {
+            throw subcommandSyntax(c);
+        }
+        long ms = c.longArg(2, "ERR timeout is not an integer or out of range");
+        if (ms < 0) throw new CommandError("ERR timeout is negative");
+        long end = 0;
+        if (ms > 0) {
+            long now = c.now();
+            if (ms > Long.MAX_VALUE - now) throw new CommandError("ERR timeout is out of range");
+            end = now + ms;
+        }
+        c.server.clientPause().pause(type, end);
+        c.out.ok();
+    }
+
+    /** Redis 7.0's addReplySubcommandSyntaxError. */
+    private static CommandError subcommandSyntax(Call c) {
+        return new CommandError("ERR unknown subcommand or wrong number of arguments for '" + c.str(1) + "'. Try CLIENT HELP.");
+    }
+
+    /** CLIENT UNBLOCK id [TIMEOUT|ERROR]: 1 if the client was blocked on keys and is now answered. */
+    private static void unblock(Call c) {
+        boolean error = false;
+        if (c.argc() == 4) {
+            if (c.is(3, "timeout")) error = false;
+            else if (c.is(3, "error")) error = true;
+            else throw new CommandError("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+        } else if (c.argc() > 4) {
+            throw subcommandSyntax(c);
+        }
+        long id = c.longArg(2);
+        Client target = c.server.clients().get(id);
+        // A client held by CLIENT PAUSE is not unblocked (Redis 7.0 would crash on it).
+        boolean done = target != null && c.server.blocking().unblockByCommand(target, error);
+        c.out.integer(done ? 1 : 0);
     }
 
     /** Redis: names may not contain spaces, newlines or other special characters. */
@@ -135,7 +189,8 @@ final class ClientCommand {
         return "id=" + cl.id + " addr=" + cl.addr() + " laddr=" + cl.laddr() + " fd=" + (cl.isInternal() ? -1 : 8)
                 + " name=" + (cl.name == null ? "" : cl.name)
                 + " age=" + Math.max(0, (now - cl.createdMs) / 1000) + " idle=" + Math.max(0, (now - cl.lastInteractionMs) / 1000)
-                + " flags=" + flags + " db=" + cl.db + " sub=" + cl.subscriptions + " psub=0 ssub=0"
+                + " flags=" + flags + " db=" + cl.db + " sub=" + c.server.pubsub().channelCount(cl)
+                + " psub=" + c.server.pubsub().patternCount(cl) + " ssub=" + c.server.pubsub().shardCount(cl)
                 + " multi=" + (cl.multi == null ? -1 : cl.multi.size())
                 + " qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=1024 rbp=0 obl=0 oll=0 omem=" + cl.pendingBytes()
                 + " tot-mem=" + (1024 + cl.pendingBytes()) + " events=r cmd=" + cmd + " user=" + cl.user

@@ -14,6 +14,7 @@ public final class Commands {
         StringCommands.register(t);
         KeyCommands.register(t);
         TransactionCommands.register(t);
+        PubSubCommands.register(t);
         ServerCommands.register(t, info);
         CommandCommand.register(t);
         DebugCommand.register(t, server);

@@ -21,27 +21,6 @@ public final class TransactionCommands {
     static final byte[] MULTI = "MULTI".getBytes(StandardCharsets.US_ASCII);
     static final byte[] EXEC = "EXEC".getBytes(StandardCharsets.US_ASCII);
 
-    /** Decides whether EXEC must abort because a WATCHed key changed (installed by WATCH, #3). */
-    public interface WatchCheck {
-        boolean dirty(Client c);
-
-        void unwatch(Client c);
-    }
-
-    private static WatchCheck watch = new WatchCheck() {
-        @Override
-        public boolean dirty(Client c) {
-            return false;
-        }
-
-        @Override
-        public void unwatch(Client c) {}
-    };
-
-    public static void setWatchCheck(WatchCheck w) {
-        watch = w;
-    }
-
     public static void register(CommandTable t) {
         t.register("multi", c -> {
             if (c.client.multi != null) throw new CommandError("ERR MULTI calls can not be nested");
@@ -53,10 +32,19 @@ public final class TransactionCommands {
             if (c.client.multi == null) throw new CommandError("ERR DISCARD without MULTI");
             c.client.multi = null;
             c.client.multiError = false;
-            watch.unwatch(c.client);
+            c.server.watches().unwatch(c.client);
             c.out.ok();
         });
         t.register("exec", TransactionCommands::exec);
+        t.register("watch", c -> {
+            if (c.client.multi != null) throw new CommandError("ERR WATCH inside MULTI is not allowed");
+            for (int i = 1; i < c.argc(); i++) c.server.watches().watch(c.client, c.client.db, c.arg(i));
+            c.out.ok();
+        });
+        t.register("unwatch", c -> {
+            c.server.watches().unwatch(c.client);
+            c.out.ok();
+        });
     }
 
     static void exec(Call c) {
@@ -66,17 +54,27 @@ public final class TransactionCommands {
         cl.multi = null;
         if (cl.multiError) {
             cl.multiError = false;
-            watch.unwatch(cl);
+            c.server.watches().unwatch(cl);
             throw new CommandError("EXECABORT Transaction discarded because of previous errors.");
         }
-        boolean aborted = watch.dirty(cl);
-        watch.unwatch(cl);
+        boolean aborted = c.server.watches().dirty(cl);
+        c.server.watches().unwatch(cl);
         if (aborted) {
             c.out.nullArray();
             return;
         }
         c.out.array(queued.size());
         boolean propagating = c.server.propagation().active();
+        boolean denied = cl.denyBlocking;
+        cl.denyBlocking = true; // a blocking command in a transaction answers at once
+        try {
+            runQueued(c, cl, queued, propagating);
+        } finally {
+            cl.denyBlocking = denied;
+        }
+    }
+
+    private static void runQueued(Call c, Client cl, List<byte[][]> queued, boolean propagating) {
         boolean wrapped = false;
         for (byte[][] argv : queued) {
             CommandSpec spec = c.server.commands().lookup(argv[0]);

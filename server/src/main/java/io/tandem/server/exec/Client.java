@@ -44,6 +44,8 @@ public final class Client {
     /** Commands that arrived while this client was blocked, run in order once it unblocks. */
     public final ArrayDeque<byte[][]> deferred = new ArrayDeque<>();
     public boolean blocked;
+    /** Set while EXEC runs the queue (and by scripts): blocking commands answer at once instead of blocking. */
+    public boolean denyBlocking;
     public boolean closeAfterReply;
     public boolean closed;
     /** CLIENT REPLY OFF/SKIP. */

@@ -71,6 +71,11 @@ public final class Dispatcher {
             rejectQueued(c, "NOAUTH Authentication required.");
             return;
         }
+        if (server.clientPause().holds(c, spec)) {
+            // CLIENT PAUSE: held, not refused, until the pause ends (checked before MULTI queueing, as Redis 7.0).
+            server.clientPause().postpone(c, argv);
+            return;
+        }
         if (c.multi != null && !isMultiControl(spec)) {
             if (spec.has(CommandFlag.NO_MULTI)) {
                 spec.rejectedCalls++;
@@ -93,6 +98,8 @@ public final class Dispatcher {
             return;
         }
         execute(c, spec, argv);
+        // Clients blocked on keys this command made ready are served now, before the next command.
+        server.blocking().afterCommand();
     }
 
     /**
@@ -100,6 +107,24 @@ public final class Dispatcher {
      * used by EXEC for each queued command.
      */
     public void execute(Client c, CommandSpec spec, byte[][] argv) {
+        run(c, spec, argv, spec.handler(), true);
+    }
+
+    /**
+     * Runs {@code body} as client c's command {@code spec argv} with the bookkeeping of
+     * {@link #execute} (errors as replies, keys touched, propagation), but without counting
+     * another call or feeding MONITOR: how a blocked command is served ({@link Blocking}).
+     */
+    public void executeAs(Client c, CommandSpec spec, byte[][] argv, io.tandem.server.command.Command body) {
+        run(c, spec, argv, body, false);
+    }
+
+    /** True while a command runs (lazy expiry then propagates its DEL with the command). */
+    public boolean inCommand() {
+        return call.client != null;
+    }
+
+    private void run(Client c, CommandSpec spec, byte[][] argv, io.tandem.server.command.Command body, boolean count) {
         Call call = this.call;
         Client prevClient = call.client;
         byte[][] prevArgv = call.argv;
@@ -113,9 +138,9 @@ public final class Dispatcher {
         long dirtyBefore = stats.dirty;
         long start = System.nanoTime();
         try {
-            if (c.monitor || server.hasMonitors()) server.feedMonitors(c, spec, argv);
+            if (count && (c.monitor || server.hasMonitors())) server.feedMonitors(c, spec, argv);
             server.eviction().touchKeys(db, spec, argv);
-            spec.handler().execute(call);
+            body.execute(call);
         } catch (CommandError e) {
             spec.failedCalls++;
             error(c, e.getMessage());
@@ -127,11 +152,13 @@ public final class Dispatcher {
             error(c, "ERR " + (e instanceof IllegalArgumentException ? e.getMessage() : "internal error executing '" + spec.name + "': " + e));
         } finally {
             long micros = (System.nanoTime() - start) / 1000;
-            spec.calls++;
-            spec.microseconds += micros;
-            stats.commandsProcessed++;
-            c.lastCommand = spec.name;
-            server.afterCommand(c, spec, argv, micros);
+            if (count) {
+                spec.calls++;
+                spec.microseconds += micros;
+                stats.commandsProcessed++;
+                c.lastCommand = spec.name;
+                server.afterCommand(c, spec, argv, micros);
+            }
             boolean changed = stats.dirty != dirtyBefore && spec.isWrite();
             if (changed && server.hasKeyListeners()) {
                 for (int k : spec.keyPositions(argv)) server.keyTouched(db, argv[k]);

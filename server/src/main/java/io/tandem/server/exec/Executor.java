@@ -39,6 +39,17 @@ public final class Executor {
     private java.util.function.BooleanSupplier idleWork = () -> false;
     private long cronPeriodNanos = TimeUnit.MILLISECONDS.toNanos(100);
     private long nextCron;
+    /** One-shot timers (blocking timeouts, end of CLIENT PAUSE), by due time; executor thread only. */
+    private final java.util.PriorityQueue<Timer> timers = new java.util.PriorityQueue<>();
+    private long timerSeq;
+
+    private record Timer(long due, long seq, Runnable task) implements Comparable<Timer> {
+        @Override
+        public int compareTo(Timer o) {
+            long d = due - o.due;
+            return d != 0 ? Long.signum(d) : Long.compare(seq, o.seq);
+        }
+    }
 
     public Executor() {
         thread = new Thread(this::loop, "tandem-executor");
@@ -104,6 +115,24 @@ public final class Executor {
         }
     }
 
+    /**
+     * Runs a task on this thread once {@code delayNanos} have passed (as soon as the queue lets
+     * it, with the precision of a park: about a millisecond). Executor thread only.
+     */
+    public void schedule(long delayNanos, Runnable task) {
+        timers.add(new Timer(System.nanoTime() + delayNanos, timerSeq++, task));
+    }
+
+    private void runTimers() {
+        long now = System.nanoTime();
+        boolean ran = false;
+        while (!timers.isEmpty() && timers.peek().due - now <= 0) {
+            runSafely(timers.poll().task);
+            ran = true;
+        }
+        if (ran) flushDirty();
+    }
+
     public void stop() {
         running = false;
         LockSupport.unpark(thread);
@@ -146,7 +175,8 @@ public final class Executor {
         parked = true;
         try {
             if (queue.isEmpty() && running) {
-                long wait = nextCron - System.nanoTime();
+                long wake = timers.isEmpty() || nextCron - timers.peek().due < 0 ? nextCron : timers.peek().due;
+                long wait = wake - System.nanoTime();
                 if (wait > 0) LockSupport.parkNanos(this, wait);
             }
         } finally {
@@ -173,6 +203,7 @@ public final class Executor {
     }
 
     private void maybeCron() {
+        if (!timers.isEmpty()) runTimers();
         long now = System.nanoTime();
         if (now - nextCron >= 0) {
             nextCron = now + cronPeriodNanos;
