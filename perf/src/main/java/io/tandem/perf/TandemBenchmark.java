@@ -179,7 +179,7 @@ public final class TandemBenchmark {
                         String title = "tandem-benchmark: " + (o.rate > 0
                                 ? String.format(Locale.ROOT, "%.0f ops/s fixed rate (coordinated-omission corrected)", o.rate)
                                 : "closed loop") + ", " + o.clients + " clients, pipeline " + o.pipeline;
-                        Plot.write(o.plot, title, plotSeries);
+                        writePlotBounded(title);
                         if (!o.json) out.println("latency spectrum written to " + o.plot);
                     } catch (IOException | RuntimeException e) {
                         throw new Fatal("cannot write the plot " + o.plot + ": " + e.getMessage());
@@ -195,6 +195,25 @@ public final class TandemBenchmark {
                 }
                 if (hlogStream != null) hlogStream.close();
                 if (selfTest != null) selfTest.close();
+            }
+        }
+
+        /** Renders the plot on a daemon thread: a charting-library bug must not hang the tool. */
+        private void writePlotBounded(String title) throws IOException, InterruptedException {
+            java.util.concurrent.FutureTask<Void> task = new java.util.concurrent.FutureTask<>(() -> {
+                Plot.write(o.plot, title, plotSeries);
+                return null;
+            });
+            Thread t = new Thread(task, "plot");
+            t.setDaemon(true);
+            t.start();
+            try {
+                task.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                throw new IOException("rendering took over 60 s; gave up");
+            } catch (java.util.concurrent.ExecutionException e) {
+                Throwable c = e.getCause();
+                throw new IOException(c.getMessage() == null ? c.toString() : c.getMessage());
             }
         }
 
