@@ -76,6 +76,7 @@ public final class TandemBenchmark {
         final Map<String, Histogram> plotSeries = Plot.ordered();
         final List<Result> results = new ArrayList<>();
         final List<Result[]> comparisons = new ArrayList<>();
+        String transport = "n/a";
 
         Session(Options o, PrintStream out, PrintStream err) {
             this.o = o;
@@ -136,6 +137,7 @@ public final class TandemBenchmark {
                 }
                 openHlog();
                 try (Engine engine = new Engine(o.threads)) {
+                    transport = engine.transport;
                     for (Workload w : workloads) {
                         if (w.listPrefill > 0) {
                             for (String[] t : targets) prefill(t[0], Integer.parseInt(t[1]), w.listPrefill);
@@ -186,7 +188,7 @@ public final class TandemBenchmark {
                     }
                 }
                 if (hlog != null && !o.json) out.println("HdrHistogram interval log written to " + o.hdrOut);
-                if (o.json) out.print(Report.json(results, comparisons, lag, o, "n/a"));
+                if (o.json) out.print(Report.json(results, comparisons, lag, o, transport));
                 return 0;
             } finally {
                 if (probe != null) {
