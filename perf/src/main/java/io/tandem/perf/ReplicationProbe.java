@@ -65,6 +65,27 @@ final class ReplicationProbe implements AutoCloseable {
         }
         master.setTimeout(ms + 2000);
         replica.setTimeout(ms + 2000);
+        // Wait (up to the timeout) for the replica's link to be up, so the first probes do not
+        // measure the initial full sync.
+        long deadline = System.nanoTime() + Math.max(timeoutNs, 5_000_000_000L);
+        while (true) {
+            Object info = replica.call("INFO", "replication");
+            String text = info instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : String.valueOf(info);
+            if (text.contains("master_link_status:up")) return;
+            if (text.contains("role:master")) {
+                throw new IOException("replica: " + replicaHost + ":" + replicaPort + " is not a replica (role:master)");
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IOException("replica: " + replicaHost + ":" + replicaPort
+                        + " is not in sync with its master (master_link_status is not up)");
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted");
+            }
+        }
     }
 
     /** Probes in a background thread until {@link #stop}. */
