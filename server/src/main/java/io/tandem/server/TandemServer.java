@@ -83,8 +83,15 @@ public final class TandemServer implements AutoCloseable {
         config.onChange("hz", (n, before, after) -> executor.setHz(settings.hz));
         config.onChange("slowlog-max-len", (n, before, after) -> server.slowlog().trim(settings.slowlogMaxLen));
         config.onChange("loglevel", (n, before, after) -> Logging.setLevel(cfg("loglevel")));
+        config.onChange("client-output-buffer-limit", (n, before, after) -> applyOutputLimits());
+        applyOutputLimits();
         config.onChange("notify-keyspace-events",
                 (n, before, after) -> server.keyspaceEvents().setFlags(KeyspaceEvents.parse(cfg("notify-keyspace-events"))));
+    }
+
+    private void applyOutputLimits() {
+        var pubsub = config.clientOutputBufferLimits().pubsub();
+        server.pubsub().setOutputBufferLimit(pubsub.hardBytes(), pubsub.softBytes(), pubsub.softSeconds());
     }
 
     private void applySettings() {
