@@ -185,6 +185,25 @@ public final class Server {
         return !keyListeners.isEmpty();
     }
 
+    /**
+     * Told when a key that clients may be blocked on (BLPOP, BLMOVE, ...) received data: Redis's
+     * {@code signalKeyAsReady}. Called by list pushes; the blocking framework registers here and
+     * serves its waiters after the command (it must not run them re-entrantly).
+     */
+    public interface KeyReadyListener {
+        void ready(int db, byte[] key);
+    }
+
+    private final List<KeyReadyListener> keyReadyListeners = new ArrayList<>();
+
+    public void addKeyReadyListener(KeyReadyListener l) {
+        keyReadyListeners.add(l);
+    }
+
+    public void signalKeyAsReady(int db, byte[] key) {
+        for (int i = 0; i < keyReadyListeners.size(); i++) keyReadyListeners.get(i).ready(db, key);
+    }
+
     public Map<Long, Client> clients() {
         return clients;
     }

@@ -12,6 +12,9 @@ public final class Commands {
         ConnectionCommands.register(t);
         StringCommands.register(t);
         KeyCommands.register(t);
+        HashCommands.register(t);
+        ListCommands.register(t);
+        DebugCommand.setDigester(ValueDigests::of);
         TransactionCommands.register(t);
         ServerCommands.register(t, info);
         CommandCommand.register(t);

@@ -307,6 +307,11 @@ public final class RedisProcess implements AutoCloseable {
         return out;
     }
 
+    /** A new connection to any server speaking RESP (e.g. an in-process Tandem); the caller closes it. */
+    public static Client connect(String host, int port) throws IOException {
+        return new Client(host, port);
+    }
+
     /** A minimal blocking RESP2 connection. */
     public static final class Client implements AutoCloseable {
         private final Socket socket;
@@ -314,8 +319,12 @@ public final class RedisProcess implements AutoCloseable {
         private final OutputStream out;
 
         Client(int port) throws IOException {
+            this("127.0.0.1", port);
+        }
+
+        Client(String host, int port) throws IOException {
             socket = new Socket();
-            socket.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+            socket.connect(new InetSocketAddress(host, port), 1000);
             socket.setTcpNoDelay(true);
             socket.setSoTimeout(30_000);
             in = new BufferedInputStream(socket.getInputStream(), 1 << 16);
