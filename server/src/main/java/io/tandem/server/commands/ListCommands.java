@@ -241,10 +241,8 @@ public final class ListCommands {
         for (int j = 3; j < c.argc(); j++) {
             boolean more = j + 1 < c.argc();
             if (c.is(j, "rank") && more) {
+                // Redis 7.0 takes any long; RANK LONG_MIN (whose negation overflows) matches from the tail
                 rank = c.longArg(++j);
-                if (rank == Long.MIN_VALUE) {
-                    throw new CommandError("ERR value is out of range, must be between " + -Long.MAX_VALUE + " and " + Long.MAX_VALUE);
-                }
                 if (rank == 0) {
                     throw new CommandError("ERR RANK can't be zero: use 1 to start from the first match, 2 from the "
                             + "second ... or use negative to start from the end of the list");
