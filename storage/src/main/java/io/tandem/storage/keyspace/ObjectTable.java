@@ -72,6 +72,7 @@ final class ObjectTable {
 
     /** Sum of the objects' sizes plus this table: O(live objects), i.e. O(big collections). */
     long memoryUsage() {
+        if (live == 0) return 0;
         long n = 16L * objects.length;
         for (int i = 0; i < used; i++) {
             SizedObject o = objects[i];
