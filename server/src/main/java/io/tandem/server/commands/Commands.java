@@ -13,6 +13,9 @@ public final class Commands {
         ConnectionCommands.register(t);
         StringCommands.register(t);
         KeyCommands.register(t);
+        HashCommands.register(t);
+        ListCommands.register(t);
+        DebugCommand.setDigester(ValueDigests::of);
         TransactionCommands.register(t);
         PubSubCommands.register(t);
         ServerCommands.register(t, info);

@@ -24,12 +24,28 @@ import java.util.function.Consumer;
  *                                           only if flags&1    or, if flags&2 (BIG), the
  *                                           (HAS_EXPIRE)       8-byte address of a BigValues
  *                                                              block holding the payload
+ *                                                              or, if flags&4 (OBJECT), the
+ *                                                              8-byte handle of an on-heap
+ *                                                              object in the ObjectTable
  * </pre>
  * Why: the 6-byte header mirrors Redis's robj (type, encoding, 24-bit LRU/LFU) so a key without
  * a TTL pays no 8 bytes for one; flags tell the reader where the payload starts without a second
  * lookup. {@link #touch} and a changed TTL rewrite the header in place; adding or removing a TTL
  * rewrites the record. The payload length is the record length minus the header, so no length
  * field is needed (Chronicle stores the value size).
+ *
+ * <h2>Collections: small off-heap, large on-heap</h2>
+ * A small collection (a hash within hash-max-listpack-entries/value, a list that fits one
+ * quicklist node) is an ordinary payload: a Redis listpack, rewritten whole on every change. That
+ * is O(n) with n bounded by the thresholds (≤ 128 entries, ≤ 8 KiB by default), exactly Redis's
+ * own trade-off, and it keeps the heap flat for datasets of many small collections (a million
+ * 10-field hashes cost no Java object at all). A large collection would make whole rewrites
+ * O(n) per command with n unbounded, so it becomes a {@link SizedObject} on the Java heap (a
+ * hash table, a deque) with Redis's complexity; the record's payload is then an 8-byte handle
+ * into the store's {@link ObjectTable} (flags&4, OBJECT). Commands mutate the object in place
+ * without a put. Every path that drops a record (delete, overwrite, lazy and active expiry,
+ * FLUSHDB, close) releases its handle; SWAPDB swaps the stores, table included. The heap
+ * therefore grows with the number of big collections, never with the number of keys.
  *
  * <h2>Expiry index</h2>
  * As Redis's {@code expires} dict: a second {@link GrowableMap} of key → expireAt (8 bytes LE)
@@ -48,6 +64,7 @@ import java.util.function.Consumer;
 public final class ChronicleDatabase implements Database {
     static final byte HAS_EXPIRE = 1;
     static final byte BIG = 2;
+    static final byte OBJECT = 4;
     static final int HEADER = 6;
     /** Longest key accepted: a key and a BIG record must fit one map entry. */
     public static final int MAX_KEY = GrowableMap.MAX_ENTRY - HEADER - 16 - 64;
@@ -57,6 +74,7 @@ public final class ChronicleDatabase implements Database {
         final GrowableMap main;
         final GrowableMap expires;
         final BigValues big = new BigValues();
+        final ObjectTable objects = new ObjectTable();
         /** activeExpire's position in {@link #expires}: (v << shardBits) | shard. */
         long expireCursor;
 
@@ -70,6 +88,7 @@ public final class ChronicleDatabase implements Database {
         @Override
         public void close() {
             big.freeAll();
+            objects.clear();
             main.close();
             expires.close();
         }
@@ -174,20 +193,28 @@ public final class ChronicleDatabase implements Database {
         return out;
     }
 
-    /** A StoredValue from a record inside a map entry. */
-    private static StoredValue decode(RandomDataInput vb, long vo, int vl) {
+    /** A StoredValue from a record inside a map entry of the current store. */
+    private StoredValue decode(RandomDataInput vb, long vo, int vl) {
         byte flags = vb.readByte(vo + 2);
         int p = payloadOffset(flags);
         long expireAt = (flags & HAS_EXPIRE) != 0 ? readLong(vb, vo + HEADER) : StoredValue.NO_EXPIRE;
         int lru = (vb.readByte(vo + 3) & 0xFF) | (vb.readByte(vo + 4) & 0xFF) << 8 | (vb.readByte(vo + 5) & 0xFF) << 16;
+        if ((flags & OBJECT) != 0) {
+            return new StoredValue(vb.readByte(vo), vb.readByte(vo + 1), StoredValue.NO_PAYLOAD, expireAt, lru,
+                    store.objects.get(readLong(vb, vo + p)));
+        }
         byte[] payload = (flags & BIG) != 0 ? BigValues.load(readLong(vb, vo + p)) : copy(vb, vo + p, vl - p);
         return new StoredValue(vb.readByte(vo), vb.readByte(vo + 1), payload, expireAt, lru);
     }
 
-    /** A StoredValue from a whole record in {@code rec[0, len)}. */
-    private static StoredValue decode(byte[] rec, int len) {
+    /** A StoredValue from a whole record in {@code rec[0, len)} of store {@code st}. */
+    private static StoredValue decode(Store st, byte[] rec, int len) {
         byte flags = rec[2];
         int p = payloadOffset(flags);
+        if ((flags & OBJECT) != 0) {
+            return new StoredValue(rec[0], rec[1], StoredValue.NO_PAYLOAD, expireOf(rec), lruOf(rec),
+                    st.objects.get(readLong(rec, p)));
+        }
         byte[] payload = (flags & BIG) != 0 ? BigValues.load(readLong(rec, p)) : Arrays.copyOfRange(rec, p, len);
         return new StoredValue(rec[0], rec[1], payload, expireOf(rec), lruOf(rec));
     }
@@ -240,6 +267,7 @@ public final class ChronicleDatabase implements Database {
     private static void removeRecord(Store st, byte[] key, byte[] rec) {
         byte flags = rec[2];
         if ((flags & BIG) != 0) st.big.free(readLong(rec, payloadOffset(flags)));
+        if ((flags & OBJECT) != 0) st.objects.release(readLong(rec, payloadOffset(flags)));
         st.main.remove(key);
         if ((flags & HAS_EXPIRE) != 0) st.expires.remove(key);
     }
@@ -255,7 +283,7 @@ public final class ChronicleDatabase implements Database {
             expireFound(st, key, rec);
             return null;
         }
-        return decode(rec, len);
+        return decode(st, rec, len);
     }
 
     @Override
@@ -270,15 +298,34 @@ public final class ChronicleDatabase implements Database {
 
     @Override
     public void put(byte[] key, byte type, byte encoding, byte[] payload, long expireAt) {
+        write(key, type, encoding, payload, null, expireAt);
+    }
+
+    @Override
+    public void putObject(byte[] key, byte type, byte encoding, SizedObject value, long expireAt) {
+        if (value == null) throw new IllegalArgumentException("null object");
+        write(key, type, encoding, null, value, expireAt);
+    }
+
+    @Override
+    public long objectCount() {
+        Store st = store;
+        return st == null ? 0 : st.objects.live();
+    }
+
+    /** put/putObject: exactly one of {@code payload} and {@code object} is non-null. */
+    private void write(byte[] key, byte type, byte encoding, byte[] payload, SizedObject object, long expireAt) {
         if (key.length > MAX_KEY) throw new IllegalArgumentException("key of " + key.length + " bytes exceeds " + MAX_KEY);
         Store st = storeForWrite();
         int oldLen = st.main.read(key, head);
         long oldBlock = 0;
+        long oldHandle = -1;
         long oldExpire = StoredValue.NO_EXPIRE;
         if (oldLen >= 0) {
             byte flags = head[2];
             oldExpire = expireOf(head);
             if ((flags & BIG) != 0) oldBlock = readLong(head, payloadOffset(flags));
+            if ((flags & OBJECT) != 0) oldHandle = readLong(head, payloadOffset(flags));
             if (expired(oldExpire, ks.now()) && ks.expireDeletes()) ks.notifyExpired(index, key.clone());
         }
         long exp = expireAt;
@@ -287,15 +334,21 @@ public final class ChronicleDatabase implements Database {
 
         BytesStore<?, ?> out = ks.writeBuffer();
         byte flags = exp != StoredValue.NO_EXPIRE ? HAS_EXPIRE : 0;
-        boolean big = payload.length > ks.options().inlineValueMax()
-                || key.length + HEADER + 8 + payload.length > GrowableMap.MAX_ENTRY;
+        boolean big = object == null && (payload.length > ks.options().inlineValueMax()
+                || key.length + HEADER + 8 + payload.length > GrowableMap.MAX_ENTRY);
         if (big) flags |= BIG;
         // LFU: an overwritten value keeps the key's access counter (Redis's dbOverwrite)
         int lru = oldLen >= 0 && ks.lfu() != null && !expired(oldExpire, ks.now()) ? lruOf(head) : ks.newLru();
+        if (object != null) flags |= OBJECT;
         int p = writeHeader(out, type, encoding, flags, lru, exp);
         int len;
         long block = 0;
-        if (big) {
+        long handle = -1;
+        if (object != null) {
+            handle = st.objects.add(object);
+            writeLong(out, p, handle);
+            len = p + 8;
+        } else if (big) {
             block = st.big.store(payload);
             writeLong(out, p, block);
             len = p + 8;
@@ -307,9 +360,11 @@ public final class ChronicleDatabase implements Database {
             st.main.put(key, out, 0, len);
         } catch (RuntimeException e) {
             if (block != 0) st.big.free(block);
+            if (handle != -1) st.objects.release(handle);
             throw e;
         }
         if (oldBlock != 0) st.big.free(oldBlock);
+        if (oldHandle != -1) st.objects.release(oldHandle);
         if (exp != StoredValue.NO_EXPIRE) putExpire(st, key, exp);
         else if (oldExpire != StoredValue.NO_EXPIRE) st.expires.remove(key);
     }
@@ -538,7 +593,7 @@ public final class ChronicleDatabase implements Database {
             byte[] rec = ks.recordBuffer();
             for (byte[] k : ks0) {
                 int len = st.main.read(k, rec);
-                if (len >= 0 && !expired(expireOf(rec), nowForVisit)) out.accept(k, decode(rec, len));
+                if (len >= 0 && !expired(expireOf(rec), nowForVisit)) out.accept(k, decode(st, rec, len));
             }
             return;
         }
@@ -554,7 +609,7 @@ public final class ChronicleDatabase implements Database {
     public long memoryUsage() {
         Store st = store;
         if (st == null) return 0;
-        return st.main.memoryUsage() + st.expires.memoryUsage() + st.big.bytes();
+        return st.main.memoryUsage() + st.expires.memoryUsage() + st.big.bytes() + st.objects.memoryUsage();
     }
 
     @Override
@@ -566,6 +621,7 @@ public final class ChronicleDatabase implements Database {
         long n = st.main.entryCost(key);
         byte flags = head[2];
         if ((flags & BIG) != 0) n += BigValues.footprint(readLong(head, payloadOffset(flags)));
+        if ((flags & OBJECT) != 0) n += st.objects.get(readLong(head, payloadOffset(flags))).memoryUsage();
         if ((flags & HAS_EXPIRE) != 0) n += Math.max(0, st.expires.entryCost(key));
         return n;
     }

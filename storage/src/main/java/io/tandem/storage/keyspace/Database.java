@@ -37,6 +37,17 @@ public interface Database {
      */
     void put(byte[] key, byte type, byte encoding, byte[] payload, long expireAt);
 
+    /**
+     * Stores an on-heap object (a large collection) under the key: the off-heap record keeps a
+     * handle to it, {@link #get} hands out the same object, and the keyspace drops its reference
+     * when the key is deleted, overwritten, expired, flushed or the keyspace closes. The caller
+     * must not store the same object under two keys (COPY stores {@link SizedObject#copy()}).
+     */
+    void putObject(byte[] key, byte type, byte encoding, SizedObject value, long expireAt);
+
+    /** Number of on-heap objects this database holds (live handles), for tests and INFO. */
+    long objectCount();
+
     /** Pass as expireAt to {@link #put} to keep the key's current expiry (KEEPTTL). */
     long KEEP_TTL = -2;
 
