@@ -1,5 +1,7 @@
 package io.tandem.server;
 
+import io.tandem.server.config.KeyspaceEventFlags;
+
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -9,22 +11,22 @@ import java.nio.charset.StandardCharsets;
  * Executor thread only.
  */
 public final class KeyspaceEvents {
-    public static final int KEYSPACE = 1;      // K
-    public static final int KEYEVENT = 1 << 1; // E
-    public static final int GENERIC = 1 << 2;  // g
-    public static final int STRING = 1 << 3;  // $
-    public static final int LIST = 1 << 4;     // l
-    public static final int SET = 1 << 5;      // s
-    public static final int HASH = 1 << 6;     // h
-    public static final int ZSET = 1 << 7;     // z
-    public static final int EXPIRED = 1 << 8;  // x
-    public static final int EVICTED = 1 << 9;  // e
-    public static final int STREAM = 1 << 10;  // t
-    public static final int KEY_MISS = 1 << 11; // m
-    public static final int MODULE = 1 << 12;  // d
-    public static final int NEW = 1 << 13;     // n
-    /** A: every class but m and n. */
-    public static final int ALL = GENERIC | STRING | LIST | SET | HASH | ZSET | EXPIRED | EVICTED | STREAM | MODULE;
+    // Event classes: the bits of notify-keyspace-events, defined once in the configuration.
+    public static final int KEYSPACE = KeyspaceEventFlags.KEYSPACE;
+    public static final int KEYEVENT = KeyspaceEventFlags.KEYEVENT;
+    public static final int GENERIC = KeyspaceEventFlags.GENERIC;
+    public static final int STRING = KeyspaceEventFlags.STRING;
+    public static final int LIST = KeyspaceEventFlags.LIST;
+    public static final int SET = KeyspaceEventFlags.SET;
+    public static final int HASH = KeyspaceEventFlags.HASH;
+    public static final int ZSET = KeyspaceEventFlags.ZSET;
+    public static final int EXPIRED = KeyspaceEventFlags.EXPIRED;
+    public static final int EVICTED = KeyspaceEventFlags.EVICTED;
+    public static final int STREAM = KeyspaceEventFlags.STREAM;
+    public static final int KEY_MISS = KeyspaceEventFlags.KEY_MISS;
+    public static final int MODULE = KeyspaceEventFlags.MODULE;
+    public static final int NEW = KeyspaceEventFlags.NEW;
+    public static final int ALL = KeyspaceEventFlags.ALL;
 
     /** Publishes a message on a channel (pub/sub); installed by the pub/sub subsystem. */
     public interface Publisher {
@@ -40,66 +42,7 @@ public final class KeyspaceEvents {
 
     /** Parses the directive's value; -1 if it holds an unknown character. */
     public static int parse(String classes) {
-        int f = 0;
-        for (char ch : classes.toCharArray()) {
-            switch (ch) {
-                case 'A' -> f |= ALL;
-                case 'g' -> f |= GENERIC;
-                case '$' -> f |= STRING;
-                case 'l' -> f |= LIST;
-                case 's' -> f |= SET;
-                case 'h' -> f |= HASH;
-                case 'z' -> f |= ZSET;
-                case 'x' -> f |= EXPIRED;
-                case 'e' -> f |= EVICTED;
-                case 'K' -> f |= KEYSPACE;
-                case 'E' -> f |= KEYEVENT;
-                case 't' -> f |= STREAM;
-                case 'm' -> f |= KEY_MISS;
-                case 'd' -> f |= MODULE;
-                case 'n' -> f |= NEW;
-                default -> {
-                    return -1;
-                }
-            }
-        }
-        return f;
-    }
-
-    /** Redis's keyspaceEventsFlagsToString, for CONFIG GET. */
-    public static String format(int f) {
-        StringBuilder sb = new StringBuilder();
-        if ((f & ALL) == ALL) {
-            sb.append('A');
-        } else {
-            if ((f & GENERIC) != 0) sb.append('g');
-            if ((f & STRING) != 0) sb.append('$');
-            if ((f & LIST) != 0) sb.append('l');
-            if ((f & SET) != 0) sb.append('s');
-            if ((f & HASH) != 0) sb.append('h');
-            if ((f & ZSET) != 0) sb.append('z');
-            if ((f & EXPIRED) != 0) sb.append('x');
-            if ((f & EVICTED) != 0) sb.append('e');
-            if ((f & STREAM) != 0) sb.append('t');
-            if ((f & MODULE) != 0) sb.append('d');
-        }
-        if ((f & KEYSPACE) != 0) sb.append('K');
-        if ((f & KEYEVENT) != 0) sb.append('E');
-        if ((f & KEY_MISS) != 0) sb.append('m');
-        if ((f & NEW) != 0) sb.append('n');
-        return sb.toString();
-    }
-
-    /**
-     * CONFIG SET notify-keyspace-events (and startup): applies the classes, or returns false and
-     * changes nothing when the value holds an unknown character (Redis: "Invalid event class
-     * character. Use 'Ag$lshzxeKEtmd'.").
-     */
-    public boolean configure(String classes) {
-        int f = parse(classes);
-        if (f < 0) return false;
-        flags = f;
-        return true;
+        return KeyspaceEventFlags.parse(classes);
     }
 
     public void setFlags(int flags) {

@@ -86,7 +86,7 @@ public final class TandemServer implements AutoCloseable {
         config.onChange("client-output-buffer-limit", (n, before, after) -> applyOutputLimits());
         applyOutputLimits();
         config.onChange("notify-keyspace-events",
-                (n, before, after) -> server.keyspaceEvents().setFlags(KeyspaceEvents.parse(cfg("notify-keyspace-events"))));
+                (n, before, after) -> server.keyspaceEvents().setFlags(config.notifyKeyspaceEvents()));
     }
 
     private void applyOutputLimits() {
@@ -150,7 +150,7 @@ public final class TandemServer implements AutoCloseable {
      */
     public TandemServer start() throws NetworkServer.BindException {
         int port = Integer.parseInt(cfg("port"));
-        server.keyspaceEvents().setFlags(KeyspaceEvents.parse(cfg("notify-keyspace-events")));
+        server.keyspaceEvents().setFlags(config.notifyKeyspaceEvents());
         executor.setIdleWork(() -> keyspace.tick(64));
         executor.start(server::cron, settings.hz);
         network = new NetworkServer(server, Math.max(1, Integer.parseInt(cfg("io-threads"))));
