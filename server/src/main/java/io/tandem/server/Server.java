@@ -47,6 +47,7 @@ public final class Server {
     private volatile char role = 'M';
     private int activeExpireDb;
     private final KeyspaceEvents keyspaceEvents = new KeyspaceEvents();
+    private final io.tandem.replication.ReplicationIds replicationIds = new io.tandem.replication.ReplicationIds();
     private final List<ClientListener> resetListeners = new ArrayList<>();
     private final PubSub pubsub;
     private final Watches watches;
@@ -203,6 +204,11 @@ public final class Server {
 
     public void addClientListener(ClientListener l) {
         clientListeners.add(l);
+    }
+
+    /** replid, replid2 and offsets (INFO replication, PSYNC, DEBUG CHANGE-REPL-ID). */
+    public io.tandem.replication.ReplicationIds replicationIds() {
+        return replicationIds;
     }
 
     public KeyspaceEvents keyspaceEvents() {

@@ -114,6 +114,18 @@ class ServerBehaviourTest {
     }
 
     @Test
+    void debugChangeReplIdGivesANewHistory() {
+        try (TandemTestServer s = TandemTestServer.start(); Jedis j = new Jedis("127.0.0.1", s.port())) {
+            String before = j.info("replication").replaceAll("(?s).*master_replid:(\\w+).*", "$1");
+            assertTrue(before.matches("[0-9a-f]{40}"), before);
+            Object reply = j.sendCommand(() -> "DEBUG".getBytes(), "CHANGE-REPL-ID");
+            assertEquals("OK", new String((byte[]) reply));
+            String after = j.info("replication").replaceAll("(?s).*master_replid:(\\w+).*", "$1");
+            assertTrue(after.matches("[0-9a-f]{40}") && !after.equals(before), before + " " + after);
+        }
+    }
+
+    @Test
     void queryBufferLimitClosesTheClient() throws Exception {
         try (TandemTestServer s = TandemTestServer.start(Map.of("client-query-buffer-limit", "1mb"));
              RawConnection c = new RawConnection(s.port())) {

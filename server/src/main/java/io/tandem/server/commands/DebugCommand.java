@@ -99,10 +99,19 @@ public final class DebugCommand {
                         + " lru_seconds_idle:" + idle);
             }
             case "populate" -> populate(c);
+            case "change-repl-id" -> {
+                need(c, 2);
+                c.server.replicationIds().changeId();
+                c.server.replicationIds().clearId2();
+                log.warn("Changing replication IDs after receiving DEBUG change-repl-id");
+                c.out.ok();
+            }
             case "help" -> {
                 String[] lines = {
                     "DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
                     "DIGEST", "    Output a hex signature representing the current DB content.",
+                    "CHANGE-REPL-ID", "    Change the replication IDs of the instance.",
+                    "    Dangerous: should be used only for testing the replication subsystem.",
                     "DIGEST-VALUE <key> [<key> ...]", "    Output a hex signature of the values of all the specified keys.",
                     "LOG <message>", "    Write <message> to the server log.",
                     "OBJECT <key>", "    Show low level info about the `key` and associated value.",

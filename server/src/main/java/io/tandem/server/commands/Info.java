@@ -342,10 +342,11 @@ public final class Info {
         f(sb, "role", "master");
         f(sb, "connected_slaves", 0);
         f(sb, "master_failover_state", "no-failover");
-        f(sb, "master_replid", serverFields.getOrDefault("run_id", "0000000000000000000000000000000000000000"));
-        f(sb, "master_replid2", "0000000000000000000000000000000000000000");
-        f(sb, "master_repl_offset", 0);
-        f(sb, "second_repl_offset", -1);
+        var ids = server.replicationIds();
+        f(sb, "master_replid", ids.replid());
+        f(sb, "master_replid2", ids.replid2());
+        f(sb, "master_repl_offset", ids.offset());
+        f(sb, "second_repl_offset", ids.secondOffset());
         f(sb, "repl_backlog_active", 0);
         f(sb, "repl_backlog_size", serverFields.getOrDefault("repl_backlog_size", "1048576"));
         f(sb, "repl_backlog_first_byte_offset", 0);

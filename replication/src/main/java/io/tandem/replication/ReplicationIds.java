@@ -1,0 +1,74 @@
+package io.tandem.replication;
+
+import java.security.SecureRandom;
+
+/**
+ * A server's place in replication history, PSYNC2's way (Redis's server.replid / replid2 /
+ * master_repl_offset / second_replid_offset): the current history id, the previous one (after a
+ * promotion, so replicas of the old master can continue partially), the stream offset, and the
+ * offset up to which the previous id is valid.
+ *
+ * <p>An id is 40 random hex characters, as Redis's {@code changeReplicationId}. Not thread-safe:
+ * owned by the executor.
+ */
+public final class ReplicationIds {
+    public static final String NO_ID = "0000000000000000000000000000000000000000";
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private String replid = random();
+    private String replid2 = NO_ID;
+    private long offset;
+    private long secondOffset = -1;
+
+    /** A fresh 40-character hex id. */
+    public static String random() {
+        byte[] b = new byte[20];
+        RANDOM.nextBytes(b);
+        StringBuilder sb = new StringBuilder(40);
+        for (byte x : b) sb.append(Character.forDigit((x >> 4) & 0xf, 16)).append(Character.forDigit(x & 0xf, 16));
+        return sb.toString();
+    }
+
+    public String replid() {
+        return replid;
+    }
+
+    public String replid2() {
+        return replid2;
+    }
+
+    /** master_repl_offset: bytes of replication stream this server has produced or applied. */
+    public long offset() {
+        return offset;
+    }
+
+    /** second_repl_offset: the offset up to which replid2 is a valid name of history, or -1. */
+    public long secondOffset() {
+        return secondOffset;
+    }
+
+    public void advance(long bytes) {
+        offset += bytes;
+    }
+
+    /** Starts a new history (Redis's changeReplicationId): DEBUG CHANGE-REPL-ID, a full resync as master. */
+    public void changeId() {
+        replid = random();
+    }
+
+    /**
+     * Keeps the current id as the previous one, valid up to the current offset, before taking a
+     * new one (Redis's shiftReplicationId, on promotion with REPLICAOF NO ONE).
+     */
+    public void shiftId() {
+        replid2 = replid;
+        secondOffset = offset + 1;
+        replid = random();
+    }
+
+    /** Forgets the previous id (Redis's clearReplicationId2). */
+    public void clearId2() {
+        replid2 = NO_ID;
+        secondOffset = -1;
+    }
+}
