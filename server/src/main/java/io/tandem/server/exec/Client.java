@@ -110,19 +110,38 @@ public final class Client {
      */
     public void flush() {
         dirty = false;
-        ByteBuf b = pending;
-        pending = null;
-        writer.buffer(null);
+        ByteBuf b = takeOutput();
         if (channel == null) {
             if (b != null) b.release();
             return;
         }
+        writeOut(b, true);
+    }
+
+    /** Detaches the reply built so far (null if none). Executor thread. */
+    ByteBuf takeOutput() {
+        ByteBuf b = pending;
+        pending = null;
+        writer.buffer(null);
+        return b;
+    }
+
+    /** Event-loop side of a batched flush: writes (the caller flushes); touches no executor state. */
+    void writeBatched(ByteBuf b) {
+        if (b.isReadable() && channel.isActive()) channel.write(b, channel.voidPromise());
+        else b.release();
+    }
+
+    /** Hands detached output to the channel, closing it after when asked ({@link #closeAfterReply}). */
+    void writeOut(ByteBuf b, boolean flushNow) {
         if (b != null && b.isReadable() && !closed) {
             if (closeAfterReply) {
                 channel.writeAndFlush(b).addListener(ChannelFutureListener.CLOSE);
                 closed = true;
-            } else {
+            } else if (flushNow) {
                 channel.writeAndFlush(b, channel.voidPromise());
+            } else {
+                channel.write(b, channel.voidPromise());
             }
         } else {
             if (b != null) b.release();

@@ -211,9 +211,39 @@ public final class Executor {
         }
     }
 
+    /**
+     * Hands every dirty client's reply to the network with one task per event loop (not one
+     * {@code writeAndFlush} per client): under load that is one cross-thread wake-up per loop per
+     * batch instead of one per client.
+     */
     public void flushDirty() {
-        if (dirty.isEmpty()) return;
-        for (int i = 0; i < dirty.size(); i++) dirty.get(i).flush();
+        int n = dirty.size();
+        if (n == 0) return;
+        if (n == 1) {
+            dirty.get(0).flush();
+            dirty.clear();
+            return;
+        }
+        java.util.IdentityHashMap<io.netty.channel.EventLoop, ArrayList<Object>> byLoop = new java.util.IdentityHashMap<>(4);
+        for (int i = 0; i < n; i++) {
+            Client c = dirty.get(i);
+            if (c.channel == null || c.closeAfterReply || c.closed) {
+                c.flush(); // internal clients and closes keep the direct path (closed is executor state)
+                continue;
+            }
+            c.dirty = false;
+            io.netty.buffer.ByteBuf out = c.takeOutput();
+            if (out == null) continue;
+            ArrayList<Object> batch = byLoop.computeIfAbsent(c.channel.eventLoop(), k -> new ArrayList<>());
+            batch.add(c);
+            batch.add(out);
+        }
         dirty.clear();
+        byLoop.forEach((loop, batch) -> loop.execute(() -> {
+            for (int i = 0; i < batch.size(); i += 2) {
+                ((Client) batch.get(i)).writeBatched((io.netty.buffer.ByteBuf) batch.get(i + 1));
+            }
+            for (int i = 0; i < batch.size(); i += 2) ((Client) batch.get(i)).channel.flush();
+        }));
     }
 }

@@ -47,6 +47,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Reques
             + "accepting connections from the outside.\r\n";
 
     private final Server server;
+    private final Handoff handoff;
     private final AtomicInteger connected;
     private final RequestDecoder decoder;
     private Client client;
@@ -55,7 +56,12 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Reques
     private boolean broken;
 
     ClientHandler(Server server, AtomicInteger connected) {
+        this(server, new Handoff(server.executor()), connected);
+    }
+
+    ClientHandler(Server server, Handoff handoff, AtomicInteger connected) {
         this.server = server;
+        this.handoff = handoff;
         this.connected = connected;
         this.decoder = new RequestDecoder(server.settings().protoMaxBulkLen);
     }
@@ -78,7 +84,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Reques
         }
         Client c = new Client(server.newClientId(), ctx.channel(), System.currentTimeMillis());
         client = c;
-        server.executor().execute(() -> server.clientConnected(c));
+        handoff.submit(ctx.channel().eventLoop(), () -> server.clientConnected(c));
     }
 
     static boolean isLocal(SocketAddress a) {
@@ -110,7 +116,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Reques
             Client c = client;
             String message = "ERR Protocol error: " + e.getMessage();
             log.debug("Protocol error ({}) from client: id={} addr={}", e.getMessage(), c.id, c.addr());
-            server.executor().execute(() -> {
+            handoff.submit(ctx.channel().eventLoop(), () -> {
                 if (c.closed) return;
                 server.dispatcher().error(c, message);
                 c.closeAfterReply = true;
@@ -144,7 +150,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Reques
             byte[][] argv = single;
             single = null;
             c.inflight.incrementAndGet();
-            server.executor().execute(() -> {
+            handoff.submit(c.channel.eventLoop(), () -> {
                 server.dispatcher().process(c, argv);
                 released(c, 1);
             });
@@ -153,7 +159,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Reques
             batch = null;
             int n = cmds.size();
             if (c.inflight.addAndGet(n) > HIGH_WATER) c.channel.config().setAutoRead(false);
-            server.executor().execute(() -> {
+            handoff.submit(c.channel.eventLoop(), () -> {
                 for (int i = 0; i < n; i++) server.dispatcher().process(c, cmds.get(i));
                 released(c, n);
             });
@@ -174,7 +180,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Reques
     public void channelInactive(ChannelHandlerContext ctx) {
         connected.decrementAndGet();
         Client c = client;
-        if (c != null) server.executor().execute(() -> server.clientDisconnected(c));
+        if (c != null) handoff.submit(ctx.channel().eventLoop(), () -> server.clientDisconnected(c));
     }
 
     @Override

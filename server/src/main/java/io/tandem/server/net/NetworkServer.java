@@ -53,11 +53,13 @@ public final class NetworkServer {
     private final EventLoopGroup workers;
     private final boolean epoll;
     private final AtomicInteger connected = new AtomicInteger();
+    private final Handoff handoff;
     private final List<Channel> listeners = new ArrayList<>();
     private int boundPort;
 
     public NetworkServer(Server server, int ioThreads) {
         this.server = server;
+        this.handoff = new Handoff(server.executor());
         this.epoll = Epoll.isAvailable() && !Boolean.getBoolean("tandem.nio");
         IoHandlerFactory factory = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         this.boss = new MultiThreadIoEventLoopGroup(1, factory);
@@ -136,7 +138,7 @@ public final class NetworkServer {
             @Override
             protected void initChannel(Channel ch) {
                 ch.pipeline().addLast("bytes-out", new OutputCounter(server));
-                ch.pipeline().addLast("client", new ClientHandler(server, connected));
+                ch.pipeline().addLast("client", new ClientHandler(server, handoff, connected));
             }
         });
         return b;
