@@ -115,15 +115,7 @@ public final class DumpRestoreCommands {
     }
 
     /** objectSetLRUOrLFU: IDLETIME sets the LRU clock back under an LRU policy, FREQ the counter under LFU. */
-    private static void setLruOrLfu(Call c, Database db, byte[] key, long idle, long freq) {        // checked and converted in full before anything changes (REPLACE must not lose the old key)
-        RdbValues.Prepared prepared;
-        try {
-            prepared = RdbValues.prepare(value, c.server.settings());
-        } catch (RdbValues.UnsupportedValueException | IllegalArgumentException | IndexOutOfBoundsException e) {
-            throw new CommandError("ERR " + RdbDump.BAD_DATA);
-        }
-
-        long now = c.now();
+    private static void setLruOrLfu(Call c, Database db, byte[] key, long idle, long freq) {        long now = c.now();
         if (freq >= 0 && c.server.eviction().lfuPolicy()) {
             db.setLru(key, (Lfu.minutes(now) << 8) | (int) freq);
         } else if (idle >= 0 && c.server.eviction().lruPolicy()) {
