@@ -46,19 +46,21 @@ public final class RdbValueReader {
 
     // ------------------------------------------------------------------ primitives
 
-    /** Sentinel bit: the length byte announced a special string encoding (value in the low bits). */
-    private static final long ENCODED = 1L << 62;
+    /** Set by {@link #lengthOrEncoding}: the byte announced a special string encoding (returned as the value). */
+    private boolean encoded;
 
     private long lengthOrEncoding() throws IOException, RdbFormatException {
         int b = in.readByte();
         int kind = (b & 0xC0) >>> 6;
+        encoded = false;
         switch (kind) {
             case LEN_6BIT:
                 return b & 0x3F;
             case LEN_14BIT:
                 return ((b & 0x3F) << 8) | in.readByte();
             case LEN_ENCVAL:
-                return ENCODED | (b & 0x3F);
+                encoded = true;
+                return b & 0x3F;
             default:
                 if (b == LEN_32BIT) return in.readLongBE(4);
                 if (b == LEN_64BIT) {
@@ -74,7 +76,7 @@ public final class RdbValueReader {
     public long readLength() throws IOException, RdbFormatException {
         long off = in.offset();
         long v = lengthOrEncoding();
-        if ((v & ENCODED) != 0) throw in.error(off, "string encoding where a length was expected");
+        if (encoded) throw in.error(off, "string encoding where a length was expected");
         return v;
     }
 
@@ -90,8 +92,8 @@ public final class RdbValueReader {
     public byte[] readString() throws IOException, RdbFormatException {
         long off = in.offset();
         long v = lengthOrEncoding();
-        if ((v & ENCODED) == 0) return in.readBytes(v);
-        int enc = (int) (v & 0x3F);
+        if (!encoded) return in.readBytes(v);
+        int enc = (int) v;
         switch (enc) {
             case ENC_INT8:
                 return digits((byte) in.readByte());
