@@ -12,18 +12,23 @@ import com.ning.compress.lzf.impl.VanillaChunkEncoder;
  * wraps such a block in a 5-7 byte header, which we neither write nor expect.
  *
  * <p>The pure-Java ("vanilla") codec is used, not the Unsafe one, so malformed input raises an
- * exception instead of reading out of bounds. Thread-safe (a fresh encoder per call: it holds a
- * hash table).
+ * exception instead of reading out of bounds. Thread-safe (an encoder per thread).
  */
 public final class Lzf {
     private Lzf() {}
 
     private static final ChunkDecoder DECODER = new VanillaChunkDecoder();
 
+    /**
+     * One encoder per thread: its hash table (64K entries) is reused. Stale entries from earlier
+     * inputs are harmless: every candidate match is verified against the current input.
+     */
+    private static final ThreadLocal<RawEncoder> ENCODER = ThreadLocal.withInitial(RawEncoder::new);
+
     /** Exposes the raw block compressor that compress-lzf keeps protected. */
     private static final class RawEncoder extends VanillaChunkEncoder {
-        RawEncoder(int len) {
-            super(Math.max(16, Math.min(len, 0xFFFF)), false);
+        RawEncoder() {
+            super(0xFFFF, false);
         }
 
         int compress(byte[] in, int off, int len, byte[] out) {
@@ -41,10 +46,7 @@ public final class Lzf {
         if (len <= 4) return null;
         // worst case of the encoder: every 32 literals take a 1-byte run header
         byte[] out = new byte[len + len / 32 + 16];
-        int n;
-        try (RawEncoder enc = new RawEncoder(len)) {
-            n = enc.compress(in, 0, len, out);
-        }
+        int n = ENCODER.get().compress(in, 0, len, out);
         if (n <= 0 || n > len - 4) return null;
         return java.util.Arrays.copyOf(out, n);
     }
