@@ -266,6 +266,42 @@ public final class Listpack {
         return Long.toString(v).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     }
 
+    /**
+     * Checks untrusted bytes (an RDB or DUMP payload) before they are used as a listpack: the
+     * header's total size, every entry's encoding, length and backlen within bounds, the end
+     * marker exactly at the end, and the header's count. Returns the number of elements.
+     *
+     * @throws IllegalArgumentException naming what is wrong
+     */
+    public static int validate(byte[] lp) {
+        int n = lp.length;
+        if (n < HEADER_SIZE + 1) throw new IllegalArgumentException("listpack shorter than its header");
+        if (readInt(lp, 0) != n) throw new IllegalArgumentException("listpack size field " + readInt(lp, 0) + " != " + n);
+        if ((lp[n - 1] & 0xFF) != EOF) throw new IllegalArgumentException("listpack does not end with 0xFF");
+        int count = 0;
+        int p = HEADER_SIZE;
+        while ((lp[p] & 0xFF) != EOF) {
+            int b = lp[p] & 0xFF;
+            if (b >= 0xF5) throw new IllegalArgumentException("bad listpack encoding byte " + Integer.toHexString(b) + " at " + p);
+            // the multi-byte headers must fit before their length is read
+            int header = (b & 0xE0) == 0xC0 || (b & 0xF0) == 0xE0 ? 2 : b == 0xF0 ? 5 : 1;
+            if (p + header > n - 1) throw new IllegalArgumentException("listpack entry at " + p + " runs past the end");
+            long l = b == 0xF0 ? 5 + (readInt(lp, p + 1) & 0xFFFFFFFFL) : entryLength(lp, p);
+            long end = p + l + backlenSize((int) Math.min(l, Integer.MAX_VALUE));
+            if (end > n - 1) throw new IllegalArgumentException("listpack entry at " + p + " runs past the end");
+            int bl = backlenSize((int) l);
+            long back = 0;
+            for (int i = 0; i < bl; i++) back = (back << 7) | (lp[p + (int) l + i] & 127);
+            if (back != l) throw new IllegalArgumentException("listpack entry at " + p + " has a wrong backlen");
+            p = (int) end;
+            count++;
+        }
+        if (p != n - 1) throw new IllegalArgumentException("listpack end marker at " + p + " before its end");
+        int declared = (lp[4] & 0xFF) | (lp[5] & 0xFF) << 8;
+        if (declared != COUNT_UNKNOWN && declared != count) throw new IllegalArgumentException("listpack count " + declared + " != " + count);
+        return count;
+    }
+
     /** All elements, in order. */
     public static ArrayList<byte[]> decode(byte[] lp) {
         ArrayList<byte[]> out = new ArrayList<>(Math.min(count(lp), 1024));
