@@ -181,7 +181,7 @@ public final class SetCommands {
     }
 
     static void spopWithCount(Call c) {
-        long count = c.longArg(2);
+        long count = c.longArg(2, CommandError.NOT_POSITIVE);
         if (count < 0) throw new CommandError(CommandError.NOT_POSITIVE);
         byte[] key = c.arg(1);
         Database db = c.db();
@@ -265,7 +265,8 @@ public final class SetCommands {
         }
         long l = c.longArg(2);
         if (l == Long.MIN_VALUE) {
-            throw new CommandError("ERR value is out of range, must be between " + -Long.MAX_VALUE + " and " + Long.MAX_VALUE);
+            // t_set.c's own wording (getRangeLongFromObjectOrReply's reads "must be between")
+            throw new CommandError("ERR value is out of range, value must between " + -Long.MAX_VALUE + " and " + Long.MAX_VALUE);
         }
         boolean unique = l >= 0;
         long count = Math.abs(l);
