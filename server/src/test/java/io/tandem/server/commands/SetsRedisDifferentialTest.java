@@ -301,6 +301,44 @@ class SetsRedisDifferentialTest {
         for (String[] c : cmds) compare(c, "resp3");
     }
 
+    /** Keyspace events of every set command, in order, as Redis fires them. */
+    @Test
+    void keyspaceEventsMatchRedis() throws Exception {
+        both("CONFIG", "SET", "notify-keyspace-events", "KEA");
+        try (RawResp rs = new RawResp(redis.port()); RawResp ts = new RawResp(tandem.port())) {
+            rs.call("PSUBSCRIBE", "__key*__:*");
+            ts.call("PSUBSCRIBE", "__key*__:*");
+            String[][] cmds = {
+                {"SADD", "a", "1", "2", "3"}, {"SADD", "a", "1"}, {"SREM", "a", "9"}, {"SREM", "a", "1"}, {"SADD", "b", "x"},
+                {"SMOVE", "a", "b", "2"}, {"SMOVE", "a", "b", "3"}, {"SMOVE", "b", "b", "x"}, {"SADD", "c", "5"},
+                {"SMOVE", "b", "c", "5"}, {"SPOP", "c"}, {"SADD", "d", "1", "2", "3", "4"}, {"SPOP", "d", "1"},
+                {"SPOP", "d", "0"}, {"SPOP", "d", "10"}, {"SADD", "e", "1"}, {"SADD", "f", "1", "2"},
+                {"SINTERSTORE", "g", "e", "f"}, {"SUNIONSTORE", "g", "e", "f"}, {"SDIFFSTORE", "g", "f", "e"},
+                {"SDIFFSTORE", "g", "e", "f"}, {"SINTERSTORE", "e", "nokey"}, {"SUNIONSTORE", "f", "nokey"}, {"SREM", "b", "x", "2"},
+            };
+            for (String[] c : cmds) {
+                r.call(c);
+                t.call(c);
+            }
+            List<String> expected = events(rs);
+            assertTrue(expected.size() > 40, expected.toString());
+            assertEquals(expected, events(ts));
+        } finally {
+            both("CONFIG", "SET", "notify-keyspace-events", "");
+        }
+    }
+
+    /** Messages received until the answer to a PING (in subscribed mode: a "pong" message). */
+    static List<String> events(RawResp sub) throws Exception {
+        List<String> out = new ArrayList<>();
+        for (String m : sub.pipeline(List.<String[]>of(new String[] {"PING"}))) out.add(m);
+        while (!out.get(out.size() - 1).contains("pong")) out.add(sub.readReply());
+        out.remove(out.size() - 1);
+        List<String> shown = new ArrayList<>();
+        for (String m : out) shown.add(String.join(" ", bulks(m)));
+        return shown;
+    }
+
     static String member(Random rnd) {
         int k = rnd.nextInt(30);
         if (k < 16) return Integer.toString(rnd.nextInt(24) - 4);
