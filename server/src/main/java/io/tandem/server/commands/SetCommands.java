@@ -6,7 +6,6 @@ import io.tandem.server.command.CommandError;
 import io.tandem.server.command.CommandTable;
 import io.tandem.server.command.Numbers;
 import io.tandem.storage.keyspace.Database;
-import io.tandem.storage.keyspace.Encoding;
 import io.tandem.storage.keyspace.StoredValue;
 import io.tandem.storage.util.Glob;
 
@@ -462,10 +461,5 @@ public final class SetCommands {
         c.out.bulk(StringCommands.b(Long.toUnsignedString(next)));
         c.out.array(out.size());
         for (byte[] m : out) c.out.bulk(m);
-    }
-
-    /** For tests: where a set's encoding tag says it is. */
-    static String encodingName(SetValue s) {
-        return Encoding.name(s.encoding());
     }
 }
