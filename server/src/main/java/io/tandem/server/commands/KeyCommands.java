@@ -375,7 +375,9 @@ public final class KeyCommands {
             }
             dst.delete(newkey);
         }
-        dst.put(newkey, v.type, v.encoding, v.payload, v.expireAt);
+        // an on-heap collection is the live object: the copy must be a deep copy of it
+        if (v.object != null) dst.putObject(newkey, v.type, v.encoding, v.object.copy(), v.expireAt);
+        else dst.put(newkey, v.type, v.encoding, v.payload, v.expireAt);
         if (dst.index() != src.index()) c.server.keyTouched(dst.index(), newkey);
         c.server.keyspaceEvents().notify(KeyspaceEvents.GENERIC, "copy_to", newkey, dst.index());
         c.dirty(1);
