@@ -37,6 +37,7 @@ public final class SetCommands {
     static final int SPOP_MOVE_STRATEGY_MUL = 5;
 
     public static void register(CommandTable t) {
+        SetRdb.register();
         t.register("sadd", SetCommands::sadd);
         t.register("srem", SetCommands::srem);
         t.register("sismember", c -> {

@@ -215,6 +215,12 @@ public final class SetValue {
         return write(db, Database.KEEP_TTL);
     }
 
+    /** Stores the set as a new value with the given absolute expiry (RESTORE, RDB load). */
+    boolean storeNew(Database db, long expireAt) {
+        tableStored = false;
+        return write(db, expireAt);
+    }
+
     /** Stores the set as a new value, dropping any TTL (setKey, for the *STORE commands). */
     boolean storeFresh(Database db) {
         tableStored = false;

@@ -71,9 +71,18 @@ class DumpRestoreDifferentialTest {
         c.call(args.toArray());
         c.call("HSET", "h:long", "f", "y".repeat(100));
         c.call("SET", "s:ttl", "v", "PX", "100000");
+        c.call("SADD", "set:int", "5", "-3", "1000", "70000");
+        c.call("SADD", "set:text", "a", "b", "c");
+        args = new ArrayList<>(List.of("SADD", "set:big"));
+        for (int i = 0; i < 700; i++) args.add(Integer.toString(i));
+        c.call(args.toArray());
+        args = new ArrayList<>(List.of("SADD", "set:bigtext"));
+        for (int i = 0; i < 300; i++) args.add("m:" + i);
+        c.call(args.toArray());
     }
 
-    static final String[] KEYS = {"s:int", "s:big", "s:text", "s:lzf", "s:empty", "l:small", "l:big", "h:small", "h:many", "h:long", "s:ttl"};
+    static final String[] KEYS = {"s:int", "s:big", "s:text", "s:lzf", "s:empty", "l:small", "l:big", "h:small", "h:many",
+        "h:long", "s:ttl", "set:int", "set:text", "set:big", "set:bigtext"};
 
     private static void assertSameValue(String key) throws Exception {
         assertEquals(text(r.call("DEBUG", "DIGEST-VALUE", key)), text(t.call("DEBUG", "DIGEST-VALUE", key)), key);
