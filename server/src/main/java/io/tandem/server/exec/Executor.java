@@ -27,7 +27,8 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class Executor {
     private static final Logger log = LoggerFactory.getLogger(Executor.class);
-    private static final int SPINS = 200;
+    /** Busy-wait iterations before parking when the queue runs dry (trades CPU for wake-up latency). */
+    private static final int SPINS = Integer.getInteger("tandem.executor.spins", 200);
 
     private final Queue<Runnable> queue = PlatformDependent.newMpscQueue();
     private final ArrayList<Client> dirty = new ArrayList<>();
