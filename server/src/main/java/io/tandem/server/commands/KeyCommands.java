@@ -309,7 +309,7 @@ public final class KeyCommands {
             }
             db.delete(dst);
         }
-        db.put(dst, v.type, v.encoding, v.payload, v.expireAt);
+        putValue(db, dst, v, v.expireAt);
         db.setLru(dst, v.lru);
         db.delete(src);
         int id = c.client.db;
@@ -331,7 +331,7 @@ public final class KeyCommands {
             c.out.integer(0);
             return;
         }
-        dst.put(key, v.type, v.encoding, v.payload, v.expireAt);
+        putValue(dst, key, v, v.expireAt);
         dst.setLru(key, v.lru);
         src.delete(key);
         c.server.keyTouched(dst.index(), key);
@@ -470,6 +470,16 @@ public final class KeyCommands {
         if (v.payload.length > 4 || v.payload[0] == '-') return false;
         long n = Long.parseLong(new String(v.payload, StandardCharsets.US_ASCII));
         return n < SHARED_INTEGERS;
+    }
+
+    /**
+     * Stores a value read from the keyspace under another key (RENAME, MOVE): an on-heap
+     * collection moves by handle (the caller then deletes the source, which only drops the old
+     * handle), an encoded one by its payload.
+     */
+    static void putValue(Database db, byte[] key, StoredValue v, long expireAt) {
+        if (v.object != null) db.putObject(key, v.type, v.encoding, v.object, expireAt);
+        else db.put(key, v.type, v.encoding, v.payload, expireAt);
     }
 
     static byte[] b(String s) {
