@@ -15,6 +15,7 @@ public final class Commands {
         KeyCommands.register(t);
         HashCommands.register(t);
         ListCommands.register(t);
+        BlockingListCommands.register(t);
         DebugCommand.setDigester(ValueDigests::of);
         TransactionCommands.register(t);
         PubSubCommands.register(t);
