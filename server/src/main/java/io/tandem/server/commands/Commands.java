@@ -16,6 +16,7 @@ public final class Commands {
         HashCommands.register(t);
         ListCommands.register(t);
         BlockingListCommands.register(t);
+        HyperLogLogCommands.register(t);
         DebugCommand.setDigester(ValueDigests::of);
         TransactionCommands.register(t);
         PubSubCommands.register(t);
