@@ -17,6 +17,7 @@ public final class Commands {
         ListCommands.register(t);
         BlockingListCommands.register(t);
         HyperLogLogCommands.register(t);
+        SortCommands.register(t);
         DebugCommand.setDigester(ValueDigests::of);
         TransactionCommands.register(t);
         PubSubCommands.register(t);
