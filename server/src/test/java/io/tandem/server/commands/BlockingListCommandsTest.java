@@ -295,4 +295,14 @@ class BlockingListCommandsTest {
         assertEquals(":1\r\n", replies.get(1));
         assertEquals("*1\r\n$4\r\nmine\r\n", replies.get(2));
     }
+
+    @Test
+    void sortStoreOntoAWaitedKeyServesIt() throws Exception {
+        admin.call("RPUSH", "src", "3", "1", "2");
+        Future<String> a = async(conn(), "BLPOP", "sorted", "0");
+        awaitBlocked(1);
+        assertEquals(":3\r\n", admin.call("SORT", "src", "STORE", "sorted"));
+        assertEquals("*2\\r\\n$6\\r\\nsorted\\r\\n$1\\r\\n1\\r\\n", get(a));
+        assertEquals(List.of("RPUSH src 3 1 2", "SORT src STORE sorted", "LPOP sorted"), drainPropagated());
+    }
 }
