@@ -305,4 +305,32 @@ class BlockingListCommandsTest {
         assertEquals("*2\\r\\n$6\\r\\nsorted\\r\\n$1\\r\\n1\\r\\n", get(a));
         assertEquals(List.of("RPUSH src 3 1 2", "SORT src STORE sorted", "LPOP sorted"), drainPropagated());
     }
+
+    @Test
+    void renameMoveAndCopyOntoAWaitedKeyServeIt() throws Exception {
+        List<String[]> fill = new ArrayList<>();
+        for (int i = 0; i < 3000; i++) fill.add(new String[] {"RPUSH", "big", "element-number-" + i}); // on-heap list
+        admin.pipeline(fill);
+        Future<String> a = async(conn(), "BLPOP", "renamed", "0");
+        awaitBlocked(1);
+        assertEquals("+OK\r\n", admin.call("RENAME", "big", "renamed"));
+        assertEquals("*2\\r\\n$7\\r\\nrenamed\\r\\n$16\\r\\nelement-number-0\\r\\n", get(a));
+        assertEquals(":2999\r\n", admin.call("LLEN", "renamed"));
+
+        Future<String> b = async(conn(), "BRPOP", "copied", "0");
+        awaitBlocked(1);
+        assertEquals(":1\r\n", admin.call("COPY", "renamed", "copied"));
+        assertEquals("*2\\r\\n$6\\r\\ncopied\\r\\n$19\\r\\nelement-number-2999\\r\\n", get(b));
+        assertEquals(":2998\r\n", admin.call("LLEN", "copied"));
+        assertEquals(":2999\r\n", admin.call("LLEN", "renamed"));
+
+        RawResp other = conn();
+        other.call("SELECT", "1");
+        Future<String> d = async(other, "BLPOP", "renamed", "0");
+        awaitBlocked(1);
+        assertEquals(":1\r\n", admin.call("MOVE", "renamed", "1"));
+        assertEquals("*2\\r\\n$7\\r\\nrenamed\\r\\n$16\\r\\nelement-number-1\\r\\n", get(d));
+        assertEquals("+OK\r\n", other.call("SELECT", "1"));
+        assertEquals(":2998\r\n", other.call("LLEN", "renamed"));
+    }
 }
