@@ -38,4 +38,6 @@ public final class Settings {
     public long zsetMaxListpackValue = 64;
     public int listMaxListpackSize = -2;
     public int setMaxIntsetEntries = 512;
+    /** hll-sparse-max-bytes: a sparse HyperLogLog growing past this many bytes turns dense. */
+    public long hllSparseMaxBytes = 3000;
 }

@@ -80,6 +80,7 @@ public final class TandemServer implements AutoCloseable {
             "zset-max-listpack-entries", "zset-max-listpack-value", "list-max-listpack-size",
             "set-max-intset-entries", "lfu-log-factor", "lfu-decay-time"};
         for (String name : copied) config.onChange(name, (n, before, after) -> applySettings());
+        config.onChange("hll-sparse-max-bytes", (n, before, after) -> applySettings());
         config.onChange("hz", (n, before, after) -> executor.setHz(settings.hz));
         config.onChange("slowlog-max-len", (n, before, after) -> server.slowlog().trim(settings.slowlogMaxLen));
         config.onChange("loglevel", (n, before, after) -> Logging.setLevel(cfg("loglevel")));
@@ -121,6 +122,7 @@ public final class TandemServer implements AutoCloseable {
         settings.zsetMaxListpackValue = Long.parseLong(cfg("zset-max-listpack-value"));
         settings.listMaxListpackSize = Integer.parseInt(cfg("list-max-listpack-size"));
         settings.setMaxIntsetEntries = Integer.parseInt(cfg("set-max-intset-entries"));
+        settings.hllSparseMaxBytes = Long.parseLong(cfg("hll-sparse-max-bytes"));
         settings.lfuLogFactor = Integer.parseInt(cfg("lfu-log-factor"));
         settings.lfuDecayTime = Integer.parseInt(cfg("lfu-decay-time"));
     }

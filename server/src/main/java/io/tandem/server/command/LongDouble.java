@@ -40,6 +40,11 @@ public final class LongDouble {
         return infinity != 0;
     }
 
+    /** The exact value of a finite long double; null for the infinities. */
+    public BigDecimal toBigDecimal() {
+        return value;
+    }
+
     /** Exact value of a long (every long fits a 64-bit significand). */
     public static LongDouble of(long v) {
         return new LongDouble(BigDecimal.valueOf(v), 0);

@@ -17,6 +17,9 @@ public final class Commands {
         ListCommands.register(t);
         DumpRestoreCommands.register(t, config);
         SetCommands.register(t);
+        BlockingListCommands.register(t);
+        HyperLogLogCommands.register(t);
+        SortCommands.register(t);
         DebugCommand.setDigester(ValueDigests::of);
         TransactionCommands.register(t);
         PubSubCommands.register(t);

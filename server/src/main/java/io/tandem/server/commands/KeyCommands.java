@@ -291,6 +291,15 @@ public final class KeyCommands {
      * 0); the value keeps its TTL and its LRU/LFU history; an existing target is replaced
      * (RENAME) or left alone (RENAMENX: 0).
      */
+    /**
+     * Stores a value under another key: its payload, or for a large collection its on-heap object
+     * (the same one for RENAME/MOVE, a deep copy for COPY); a payload put would drop the object.
+     */
+    private static void putValue(Database db, byte[] key, StoredValue v, io.tandem.storage.keyspace.SizedObject object) {
+        if (object != null) db.putObject(key, v.type, v.encoding, object, v.expireAt);
+        else db.put(key, v.type, v.encoding, v.payload, v.expireAt);
+    }
+
     static void rename(Call c, boolean nx) {
         byte[] src = c.arg(1);
         byte[] dst = c.arg(2);
@@ -309,9 +318,10 @@ public final class KeyCommands {
             }
             db.delete(dst);
         }
-        putValue(db, dst, v, v.expireAt);
+        putValue(db, dst, v, v.object);
         db.setLru(dst, v.lru);
         db.delete(src);
+        c.server.signalKeyAsReady(c.client.db, dst);
         int id = c.client.db;
         c.server.keyspaceEvents().notify(KeyspaceEvents.GENERIC, "rename_from", src, id);
         c.server.keyspaceEvents().notify(KeyspaceEvents.GENERIC, "rename_to", dst, id);
@@ -331,9 +341,10 @@ public final class KeyCommands {
             c.out.integer(0);
             return;
         }
-        putValue(dst, key, v, v.expireAt);
+        putValue(dst, key, v, v.object);
         dst.setLru(key, v.lru);
         src.delete(key);
+        c.server.signalKeyAsReady(dst.index(), key);
         c.server.keyTouched(dst.index(), key);
         c.server.keyspaceEvents().notify(KeyspaceEvents.GENERIC, "move_from", key, src.index());
         c.server.keyspaceEvents().notify(KeyspaceEvents.GENERIC, "move_to", key, dst.index());
@@ -375,9 +386,8 @@ public final class KeyCommands {
             }
             dst.delete(newkey);
         }
-        // an on-heap collection is the live object: the copy must be a deep copy of it
-        if (v.object != null) dst.putObject(newkey, v.type, v.encoding, v.object.copy(), v.expireAt);
-        else dst.put(newkey, v.type, v.encoding, v.payload, v.expireAt);
+        putValue(dst, newkey, v, v.object == null ? null : v.object.copy());
+        c.server.signalKeyAsReady(dst.index(), newkey);
         if (dst.index() != src.index()) c.server.keyTouched(dst.index(), newkey);
         c.server.keyspaceEvents().notify(KeyspaceEvents.GENERIC, "copy_to", newkey, dst.index());
         c.dirty(1);
@@ -470,16 +480,6 @@ public final class KeyCommands {
         if (v.payload.length > 4 || v.payload[0] == '-') return false;
         long n = Long.parseLong(new String(v.payload, StandardCharsets.US_ASCII));
         return n < SHARED_INTEGERS;
-    }
-
-    /**
-     * Stores a value read from the keyspace under another key (RENAME, MOVE): an on-heap
-     * collection moves by handle (the caller then deletes the source, which only drops the old
-     * handle), an encoded one by its payload.
-     */
-    static void putValue(Database db, byte[] key, StoredValue v, long expireAt) {
-        if (v.object != null) db.putObject(key, v.type, v.encoding, v.object, expireAt);
-        else db.put(key, v.type, v.encoding, v.payload, expireAt);
     }
 
     static byte[] b(String s) {

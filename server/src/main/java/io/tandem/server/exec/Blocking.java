@@ -4,7 +4,7 @@ import io.tandem.server.Server;
 import io.tandem.server.command.Call;
 import io.tandem.server.command.CommandError;
 import io.tandem.server.command.CommandSpec;
-import io.tandem.server.command.Numbers;
+import io.tandem.server.command.LongDouble;
 import io.tandem.server.util.DbKey;
 import io.tandem.storage.resp.RespWriter;
 
@@ -35,8 +35,8 @@ import java.util.function.Consumer;
  * <ul>
  *   <li>{@link #deadline(Call, int)}: Redis's getTimeoutFromObjectOrReply in seconds (a double):
  *       an absolute deadline in ms on the keyspace clock, 0 for "forever"; errors
- *       {@code ERR timeout is not a float or out of range}, {@code ERR timeout is negative},
- *       {@code ERR timeout is out of range}.</li>
+ *       {@code ERR timeout is not a float or out of range}, {@code ERR timeout is negative}
+ *       (a deadline past the end of time is "forever", as Redis 7.0's overflowed one).</li>
  *   <li>{@link #block}: parks the client (its later commands wait in {@link Client#deferred}).
  *       If the client may not block ({@link Client#denyBlocking}: inside EXEC; the AOF loader's
  *       client must set it too, as Redis's fake AOF client does) it writes the timeout reply at
@@ -122,16 +122,24 @@ public final class Blocking {
      * Parses argument i as a blocking timeout in seconds (Redis's getTimeoutFromObjectOrReply):
      * returns the absolute deadline in ms, or 0 for no timeout.
      */
+    private static final java.math.BigDecimal TWO_TO_63 = new java.math.BigDecimal(java.math.BigInteger.ONE.shiftLeft(63));
+
     public static long deadline(Call c, int i) {
-        double d = Numbers.parseDoubleOr(c.arg(i), Double.NaN);
-        if (Double.isNaN(d)) throw new CommandError("ERR timeout is not a float or out of range");
-        double ms = d * 1000.0;
-        // C's (long long) conversion of a value out of range yields LLONG_MIN: "negative".
-        if (ms < 0 || ms >= 0x1p63) throw new CommandError("ERR timeout is negative");
-        long t = (long) ms;
+        // string2ld (strtold: hex floats, inf...), then (long long)(ftval * 1000.0)
+        LongDouble d = LongDouble.parse(c.arg(i));
+        if (d == null) throw new CommandError("ERR timeout is not a float or out of range");
+        // C's (long long) conversion of a value out of range (inf included) yields LLONG_MIN: "negative".
+        if (d.isInfinite()) throw new CommandError("ERR timeout is negative");
+        java.math.BigDecimal ms = d.toBigDecimal().scaleByPowerOfTen(3);
+        if (ms.compareTo(java.math.BigDecimal.ONE.negate()) <= 0 || ms.compareTo(TWO_TO_63) >= 0) {
+            throw new CommandError("ERR timeout is negative");
+        }
+        long t = ms.longValue(); // truncates toward zero, as C: -0.0009 s is 0 (no timeout)
         if (t == 0) return 0;
         long now = c.now();
-        if (t > Long.MAX_VALUE - now) throw new CommandError("ERR timeout is out of range");
+        // Redis 7.0 adds without a check (7.2 says "timeout is out of range"): the deadline wraps
+        // negative, sorts last in its timeout radix tree as an unsigned key, and never fires.
+        if (t > Long.MAX_VALUE - now) return 0;
         return now + t;
     }
 
