@@ -38,6 +38,17 @@ public final class SetCommands {
 
     public static void register(CommandTable t) {
         SetRdb.register();
+        SortSources.register(StoredValue.TYPE_SET, new SortSources.Source() {
+            @Override
+            public java.util.List<byte[]> elements(io.tandem.storage.keyspace.Database db, byte[] key, StoredValue v) {
+                return SetValue.of(key, v).members();
+            }
+
+            @Override
+            public boolean ordered() {
+                return false; // SORT ... BY nosort STORE of a set is forced to ALPHA, as Redis
+            }
+        });
         t.register("sadd", SetCommands::sadd);
         t.register("srem", SetCommands::srem);
         t.register("sismember", c -> {
