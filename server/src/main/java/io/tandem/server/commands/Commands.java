@@ -15,6 +15,7 @@ public final class Commands {
         KeyCommands.register(t);
         HashCommands.register(t);
         ListCommands.register(t);
+        ZSetCommands.register(t);
         DebugCommand.setDigester(ValueDigests::of);
         TransactionCommands.register(t);
         PubSubCommands.register(t);
