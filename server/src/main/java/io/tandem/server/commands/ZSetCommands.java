@@ -11,6 +11,7 @@ import io.tandem.storage.collection.ZSkipList;
 import io.tandem.storage.digest.ValueDigest;
 import io.tandem.storage.keyspace.Database;
 import io.tandem.storage.keyspace.StoredValue;
+import io.tandem.storage.resp.RespWriter;
 import io.tandem.storage.util.Glob;
 
 import java.nio.ByteBuffer;
@@ -239,9 +240,20 @@ public final class ZSetCommands {
     static final int REV = 2;
 
     /** A parsed score or lex range as the two prefixes that bound it: [lo, hi] in ranks. */
-    record Range(ZSkipList.Prefix beforeMin, ZSkipList.Prefix upToMax) {
+    record Range(ZSkipList.Prefix beforeMin, ZSkipList.Prefix upToMax, boolean lex) {
         /** {first rank, last rank} in range (first > last when empty). */
         long[] ranks(ZSetValue z) {
+            return ranks(z, false);
+        }
+
+        /**
+         * {first rank, last rank} in range, found from the start of the range in the direction of
+         * the reply. A lex range on a listpack is walked as zzlFirstInLexRange/zzlLastInLexRange
+         * walk it, so members whose scores differ (where Redis leaves lex ranges undefined) give
+         * Redis's exact answer; on sorted data this equals the O(log n) search used otherwise.
+         */
+        long[] ranks(ZSetValue z, boolean rev) {
+            if (lex && z.list == null) return z.lexWalk(beforeMin, upToMax, rev);
             return new long[] {z.countPrefix(beforeMin), z.countPrefix(upToMax) - 1};
         }
     }
@@ -255,7 +267,7 @@ public final class ZSetCommands {
         if (Double.isNaN(lo) || Double.isNaN(hi)) return null;
         return new Range(
                 (m, s) -> minex ? s <= lo : s < lo,
-                (m, s) -> maxex ? s < hi : s <= hi);
+                (m, s) -> maxex ? s < hi : s <= hi, false);
     }
 
     /** A lex bound: null member with {@code inf} -1 ("-") or 1 ("+"). */
@@ -285,7 +297,7 @@ public final class ZSetCommands {
         if (lo == null || hi == null) return null;
         return new Range(
                 (m, s) -> lo.ex ? lo.cmp(m) <= 0 : lo.cmp(m) < 0,
-                (m, s) -> hi.ex ? hi.cmp(m) < 0 : hi.cmp(m) <= 0);
+                (m, s) -> hi.ex ? hi.cmp(m) < 0 : hi.cmp(m) <= 0, true);
     }
 
     private static Range parseRange(Call c, int type, byte[] min, byte[] max) {
@@ -397,7 +409,7 @@ public final class ZSetCommands {
                 to = r[1];
             }
         } else {
-            long[] r = range.ranks(z);
+            long[] r = range.ranks(z, rev);
             from = r[0];
             to = r[1];
             // offset then limit, walking from the start of the range in the reply's direction
@@ -530,7 +542,7 @@ public final class ZSetCommands {
         if (c.argc() > 3) throw CommandError.SYNTAX_ERROR;
         long count = -1;
         if (c.argc() == 3) {
-            count = c.longArg(2);
+            count = c.longArg(2, CommandError.NOT_POSITIVE);
             if (count < 0) throw new CommandError(CommandError.NOT_POSITIVE);
         }
         boolean nested = c.out.resp3() && count != -1;
@@ -619,7 +631,8 @@ public final class ZSetCommands {
         if (c.argc() >= 3) {
             long l = c.longArg(2);
             if (l == Long.MIN_VALUE) {
-                throw new CommandError("ERR value is out of range, must be between " + -Long.MAX_VALUE + " and " + Long.MAX_VALUE);
+                // sic: Redis 7.0's getRangeLongFromObjectOrReply wording
+                throw new CommandError("ERR value is out of range, value must between " + -Long.MAX_VALUE + " and " + Long.MAX_VALUE);
             }
             if (c.argc() > 4 || (c.argc() == 4 && !c.is(3, "withscores"))) throw CommandError.SYNTAX_ERROR;
             boolean withScores = c.argc() == 4;
@@ -898,10 +911,12 @@ public final class ZSetCommands {
         byte[] pattern = opt[1] < 0 ? null : c.arg((int) opt[1]);
         boolean all = pattern != null && pattern.length == 1 && pattern[0] == '*';
         List<byte[]> out = new ArrayList<>();
+        // a listpack yields its stored score text (d2string); a skiplist's scan callback prints %.17g (-0 stays -0)
+        boolean skiplist = z.list != null;
         ZSetValue.Visitor collect = (m, s) -> {
             if (pattern == null || all || Glob.match(pattern, m, false)) {
                 out.add(m);
-                out.add(ZSetValue.d2string(s));
+                out.add(skiplist ? StringCommands.b(RespWriter.formatDouble(s)) : ZSetValue.d2string(s));
             }
         };
         long next = 0;

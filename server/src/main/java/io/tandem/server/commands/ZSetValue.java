@@ -172,6 +172,31 @@ final class ZSetValue {
         return lo;
     }
 
+    /**
+     * Listpack lex range as t_zset.c walks it: forward, the first member not before min, then
+     * members while up to max; reverse, the last member up to max, then back while not before
+     * min. Returns {first, last} ranks (first > last when empty).
+     */
+    long[] lexWalk(ZSkipList.Prefix beforeMin, ZSkipList.Prefix upToMax, boolean rev) {
+        int n = members.size();
+        long[] empty = {0, -1};
+        if (n == 0 || beforeMin.before(members.get(n - 1), 0) || !upToMax.before(members.get(0), 0)) return empty;
+        if (!rev) {
+            int i = 0;
+            while (i < n && beforeMin.before(members.get(i), 0)) i++;
+            if (i == n || !upToMax.before(members.get(i), 0)) return empty;
+            int j = i;
+            while (j + 1 < n && upToMax.before(members.get(j + 1), 0)) j++;
+            return new long[] {i, j};
+        }
+        int j = n - 1;
+        while (j >= 0 && !upToMax.before(members.get(j), 0)) j--;
+        if (j < 0 || beforeMin.before(members.get(j), 0)) return empty;
+        int i = j;
+        while (i - 1 >= 0 && !beforeMin.before(members.get(i - 1), 0)) i--;
+        return new long[] {i, j};
+    }
+
     /** Visits ranks from..to (inclusive, valid), ascending or, if rev, from {@code to} down to {@code from}. */
     void forRange(long from, long to, boolean rev, Visitor v) {
         if (from > to) return;
