@@ -20,6 +20,7 @@ public final class Commands {
         BlockingListCommands.register(t);
         HyperLogLogCommands.register(t);
         SortCommands.register(t);
+        ZSetCommands.register(t);
         DebugCommand.setDigester(ValueDigests::of);
         TransactionCommands.register(t);
         PubSubCommands.register(t);
