@@ -53,6 +53,7 @@ public final class ZSetCommands {
     }
 
     public static void register(CommandTable t) {
+        ZSetGlue.register();
         ValueDigests.register(StoredValue.TYPE_ZSET, ZSetCommands::digest);
         t.register("zadd", c -> zadd(c, 0));
         t.register("zincrby", c -> zadd(c, ZSetValue.IN_INCR));

@@ -31,7 +31,8 @@ class DumpRestoreDifferentialTest {
     @BeforeAll
     static void start() throws Exception {
         // same thresholds on both sides (this Redis build's defaults differ from 7.0's 128)
-        redis = RedisProcess.start("--hash-max-listpack-entries", "128", "--hash-max-listpack-value", "64");
+        redis = RedisProcess.start("--hash-max-listpack-entries", "128", "--hash-max-listpack-value", "64",
+                "--zset-max-listpack-entries", "128", "--zset-max-listpack-value", "64");
         tandem = TandemTestServer.start(Map.of("hash-max-listpack-entries", "128"));
         r = redis.connect();
         t = Client.connect("127.0.0.1", tandem.port());
@@ -79,10 +80,18 @@ class DumpRestoreDifferentialTest {
         args = new ArrayList<>(List.of("SADD", "set:bigtext"));
         for (int i = 0; i < 300; i++) args.add("m:" + i);
         c.call(args.toArray());
+        c.call("ZADD", "z:small", "1.5", "a", "-inf", "b", "inf", "c", "0", "d", "3", "e");
+        args = new ArrayList<>(List.of("ZADD", "z:big"));
+        for (int i = 0; i < 500; i++) {
+            args.add(Double.toString(i * 0.25 - 30));
+            args.add("member:" + i);
+        }
+        c.call(args.toArray());
+        c.call("ZADD", "z:long", "1", "x".repeat(100));
     }
 
     static final String[] KEYS = {"s:int", "s:big", "s:text", "s:lzf", "s:empty", "l:small", "l:big", "h:small", "h:many",
-        "h:long", "s:ttl", "set:int", "set:text", "set:big", "set:bigtext"};
+        "h:long", "s:ttl", "set:int", "set:text", "set:big", "set:bigtext", "z:small", "z:big", "z:long"};
 
     private static void assertSameValue(String key) throws Exception {
         assertEquals(text(r.call("DEBUG", "DIGEST-VALUE", key)), text(t.call("DEBUG", "DIGEST-VALUE", key)), key);

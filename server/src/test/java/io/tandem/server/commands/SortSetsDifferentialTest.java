@@ -9,7 +9,10 @@ import java.nio.charset.StandardCharsets;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** SORT over sets (intset and hashtable): same replies as Redis 7.0 wherever the order is defined. */
+/**
+ * SORT over sets and sorted sets, and sets as inputs of ZUNION/ZINTER/ZDIFF: same replies as Redis
+ * 7.0 wherever the order is defined (including SORT's conversion of a listpack zset to skiplist).
+ */
 class SortSetsDifferentialTest {
     private static byte[][] argv(String line) {
         String[] parts = line.split(" ");
@@ -27,6 +30,10 @@ class SortSetsDifferentialTest {
             "SORT words", "SORT mixed", "SORT nums BY weight_* GET #", "SORT nums BY w_*->x GET # GET w_*->x",
             "SORT nums BY nosort STORE dst", "LRANGE dst 0 -1", "SORT words BY nosort ALPHA STORE dst2",
             "LRANGE dst2 0 -1", "SORT_RO nums DESC LIMIT 0 2", "SORT nosuchkey", "OBJECT ENCODING nums",
+            "ZADD z 3 c 1 a 2 b 10 j", "OBJECT ENCODING z", "SORT z", "SORT z BY nosort", "SORT z BY nosort DESC LIMIT 0 2",
+            "SORT z ALPHA DESC", "OBJECT ENCODING z", "SORT z BY nosort STORE zdst", "LRANGE zdst 0 -1",
+            "ZUNIONSTORE u 2 z nums WEIGHTS 1 2", "ZRANGE u 0 -1 WITHSCORES", "ZINTER 2 nums z WITHSCORES",
+            "ZDIFF 2 nums z", "ZINTERCARD 2 nums nums", "ZUNION 2 words z AGGREGATE MAX WITHSCORES",
         };
         try (RedisProcess redis = RedisProcess.start(); TandemTestServer tandem = TandemTestServer.start();
              RawRespClient r = new RawRespClient("127.0.0.1", redis.port());
