@@ -134,14 +134,21 @@ public final class RdbValueWriter {
 
     /** {@code rdbTryIntegerEncoding}: only text that reads back identically (no "+1", "01", "-0"). */
     private boolean writeIntEncoded(byte[] s) throws IOException {
-        if (s.length == 0) return false;
-        long v;
-        try {
-            v = Long.parseLong(new String(s, java.nio.charset.StandardCharsets.US_ASCII));
-        } catch (NumberFormatException e) {
-            return false;
+        // Canonical decimal only, parsed without exceptions (most strings are not numbers, and
+        // a thrown NumberFormatException per value made string-heavy snapshots ~10x slower).
+        int n = s.length;
+        if (n == 0) return false;
+        int i = 0;
+        boolean neg = s[0] == '-';
+        if (neg && ++i == n) return false;
+        if (s[i] == '0' && (n - i > 1 || neg)) return false; // "0" only; no "-0", no leading zeros
+        long v = 0;
+        for (; i < n; i++) {
+            int d = s[i] - '0';
+            if (d < 0 || d > 9) return false;
+            v = v * 10 + d; // at most 11 chars: cannot overflow a long
         }
-        if (!java.util.Arrays.equals(Long.toString(v).getBytes(java.nio.charset.StandardCharsets.US_ASCII), s)) return false;
+        if (neg) v = -v;
         if (v >= Byte.MIN_VALUE && v <= Byte.MAX_VALUE) {
             writeByte((LEN_ENCVAL << 6) | ENC_INT8);
             writeByte((int) v);
