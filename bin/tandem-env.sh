@@ -32,7 +32,7 @@ tandem_build() {
   echo "tandem: building $module (first run)..." >&2
   local mvn="$TANDEM_HOME/mvnw"
   if command -v mvn >/dev/null 2>&1 && [ -z "${TANDEM_USE_WRAPPER:-}" ]; then mvn="mvn"; fi
-  if ! (cd "$TANDEM_HOME" && "$mvn" -q -B -pl "$module" -am package -DskipTests </dev/null >&2); then
+  if ! (cd "$TANDEM_HOME" && "$mvn" -q -B -Dstyle.color=never -pl "$module" -am package -DskipTests </dev/null >&2); then
     echo "tandem: build failed" >&2
     exit 1
   fi
