@@ -26,7 +26,7 @@ fi
 # tandem_build MODULE: builds MODULE (and what it needs) when its jar is missing.
 tandem_build() {
   local module="$1"
-  if ls "$TANDEM_HOME/$module/target/"tandem-"$module"-*.jar >/dev/null 2>&1 && [ -d "$TANDEM_HOME/$module/target/lib" ]; then
+  if ls "$TANDEM_HOME/$module/target/"*.jar 2>/dev/null | grep -qv -e '-tests.jar' && [ -d "$TANDEM_HOME/$module/target/lib" ]; then
     return 0
   fi
   echo "tandem: building $module (first run)..." >&2
