@@ -270,6 +270,17 @@ public final class Server {
 
     public void flushed(int db) {
         for (KeyListener l : keyListeners) l.flushed(db);
+        for (int i = 0; i < flushListeners.size(); i++) flushListeners.get(i).accept(db);
+    }
+
+    /**
+     * Told after FLUSHDB (db) and FLUSHALL (-1), without becoming a key listener (which would
+     * make every write report its keys): persistence saves after FLUSHALL as Redis does.
+     */
+    private final List<java.util.function.IntConsumer> flushListeners = new ArrayList<>();
+
+    public void addFlushListener(java.util.function.IntConsumer l) {
+        flushListeners.add(l);
     }
 
     public boolean hasKeyListeners() {

@@ -71,6 +71,8 @@ public final class Persistence {
     private long lastCowBytes;
     private long lastLoadLoaded;
     private long lastLoadExpired;
+    /** DEBUG RELOAD empties the keyspace itself: no FLUSHALL-style save then. */
+    private boolean reloading;
 
     public Persistence(Server server, ServerConfig config, Info info) {
         this.server = server;
@@ -81,14 +83,8 @@ public final class Persistence {
             return spec.isWrite() || spec.name.equals("ping") ? MISCONF : null;
         });
         server.addCronTask(this::cron);
-        server.addKeyListener(new Server.KeyListener() {
-            @Override
-            public void touched(int db, byte[] key) {}
-
-            @Override
-            public void flushed(int db) {
-                if (db == -1) afterFlushAll();
-            }
+        server.addFlushListener(db -> {
+            if (db == -1 && !reloading) afterFlushAll();
         });
     }
 
@@ -351,7 +347,12 @@ public final class Persistence {
         if (flush) {
             abortBgsave();
             server.keyspace().clearAll();
-            server.flushed(-1);
+            reloading = true;
+            try {
+                server.flushed(-1);
+            } finally {
+                reloading = false;
+            }
         }
         try {
             load(target());

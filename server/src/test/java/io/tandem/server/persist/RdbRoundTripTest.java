@@ -165,4 +165,18 @@ class RdbRoundTripTest {
             assertEquals("ok", awaitBgsave(c));
         }
     }
+
+    @Test
+    void flushallKillsTheBgsaveAndSavesTheEmptyDataset() throws Exception {
+        try (TandemTestServer s = start(dir, "save", "3600 1000000", "rdb-key-save-delay", "2000"); Client c = connect(s)) {
+            populate(c);
+            assertEquals("OK", c.call("SAVE"));
+            assertEquals("Background saving started", c.call("BGSAVE"));
+            assertEquals("1", info(c, "rdb_bgsave_in_progress"));
+            assertEquals("OK", c.call("FLUSHALL"));
+            assertEquals("0", info(c, "rdb_bgsave_in_progress"));
+            assertEquals("ok", info(c, "rdb_last_bgsave_status"), "a killed BGSAVE is not an error");
+        }
+        assertEquals("0".repeat(40), reloadDigest("0"));
+    }
 }
