@@ -98,6 +98,11 @@ public final class Main {
             log.warn("{}", e.getMessage());
             keyspace.close();
             return 1;
+        } catch (io.tandem.server.persist.Persistence.FatalLoadError e) {
+            // rdb.c logged the offset and reason; Redis exits 1 here
+            log.warn("{}", e.getMessage());
+            keyspace.close();
+            return 1;
         }
         try {
             return server.awaitTermination();
@@ -112,7 +117,9 @@ public final class Main {
             try {
                 Signal.handle(new Signal(sig), s -> {
                     log.warn("Received SIG{} scheduling shutdown...", sig);
-                    server.shutdown(0);
+                    if (server.shutdown(0) != null) {
+                        log.warn("SIG{} received but errors trying to shut down the server, check the logs for more information", sig);
+                    }
                 });
             } catch (IllegalArgumentException e) {
                 log.debug("Cannot handle SIG{}: {}", sig, e.getMessage());

@@ -42,7 +42,7 @@ public final class Server {
     private final List<Client> monitors = new ArrayList<>();
     private final List<Runnable> cronTasks = new ArrayList<>();
     private final SlowLog slowlog = new SlowLog();
-    private volatile java.util.function.IntFunction<String> shutdownHandler = mode -> "ERR shutdown not available";
+    private volatile ShutdownHandler shutdownHandler = (mode, force) -> "ERR shutdown not available";
     /** Role letter for log lines: M master, S replica. */
     private volatile char role = 'M';
     private int activeExpireDb;
@@ -270,6 +270,17 @@ public final class Server {
 
     public void flushed(int db) {
         for (KeyListener l : keyListeners) l.flushed(db);
+        for (int i = 0; i < flushListeners.size(); i++) flushListeners.get(i).accept(db);
+    }
+
+    /**
+     * Told after FLUSHDB (db) and FLUSHALL (-1), without becoming a key listener (which would
+     * make every write report its keys): persistence saves after FLUSHALL as Redis does.
+     */
+    private final List<java.util.function.IntConsumer> flushListeners = new ArrayList<>();
+
+    public void addFlushListener(java.util.function.IntConsumer l) {
+        flushListeners.add(l);
     }
 
     public boolean hasKeyListeners() {
@@ -407,7 +418,13 @@ public final class Server {
 
     // ------------------------------------------------------------------ shutdown
 
-    public void setShutdownHandler(java.util.function.IntFunction<String> handler) {
+    /** How SHUTDOWN and signals stop the process: returns an error text if refused, else null. */
+    @FunctionalInterface
+    public interface ShutdownHandler {
+        String shutdown(int saveMode, boolean force);
+    }
+
+    public void setShutdownHandler(ShutdownHandler handler) {
         this.shutdownHandler = handler;
     }
 
@@ -416,7 +433,12 @@ public final class Server {
      * configured. Returns an error text if the shutdown is refused, else null.
      */
     public String shutdown(int saveMode) {
-        return shutdownHandler.apply(saveMode);
+        return shutdownHandler.shutdown(saveMode, false);
+    }
+
+    /** As {@link #shutdown(int)}; with {@code force}, a failed final save does not stop the shutdown. */
+    public String shutdown(int saveMode, boolean force) {
+        return shutdownHandler.shutdown(saveMode, force);
     }
 
     /** Reply helper for handlers that list strings. */

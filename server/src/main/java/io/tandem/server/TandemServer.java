@@ -7,6 +7,7 @@ import io.tandem.server.commands.Commands;
 import io.tandem.server.commands.Info;
 import io.tandem.server.exec.Executor;
 import io.tandem.server.net.NetworkServer;
+import io.tandem.server.persist.Persistence;
 import io.tandem.storage.keyspace.Keyspace;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,6 +40,7 @@ public final class TandemServer implements AutoCloseable {
     private final Executor executor = new Executor();
     private final Server server;
     private final Info info;
+    private final Persistence persistence;
     private NetworkServer network;
     private final AtomicBoolean stopped = new AtomicBoolean();
     private final CountDownLatch terminated = new CountDownLatch(1);
@@ -55,6 +57,8 @@ public final class TandemServer implements AutoCloseable {
         this.server = new Server(settings, keyspace, commands, executor);
         this.info = new Info(server);
         Commands.registerAll(server, info, config);
+        this.persistence = new Persistence(server, config, info);
+        persistence.register(commands);
         server.setShutdownHandler(this::shutdown);
         listen();
     }
@@ -135,6 +139,10 @@ public final class TandemServer implements AutoCloseable {
         return settings;
     }
 
+    public Persistence persistence() {
+        return persistence;
+    }
+
     public Info info() {
         return info;
     }
@@ -153,7 +161,10 @@ public final class TandemServer implements AutoCloseable {
     public TandemServer start() throws NetworkServer.BindException {
         int port = Integer.parseInt(cfg("port"));
         server.keyspaceEvents().setFlags(config.notifyKeyspaceEvents());
-        executor.setIdleWork(() -> keyspace.tick(64));
+        // the dataset is loaded before the executor starts and before any connection is accepted
+        persistence.loadAtStartup();
+        executor.setIdleWork(() -> keyspace.tick(64) | persistence.backgroundStep());
+        executor.setBatchWork(persistence::backgroundStep);
         executor.start(server::cron, settings.hz);
         network = new NetworkServer(server, Math.max(1, Integer.parseInt(cfg("io-threads"))));
         info.serverFields.put("multiplexing_api", network.transport());
@@ -195,8 +206,43 @@ public final class TandemServer implements AutoCloseable {
      * @return an error text when the shutdown is refused, else null (and the server stops)
      */
     public String shutdown(int saveMode) {
-        if (!stopped.compareAndSet(false, true)) return null;
+        return shutdown(saveMode, false);
+    }
+
+    /**
+     * As {@link #shutdown(int)}. The final save runs on the executor (so the dataset is
+     * consistent), after stopping a running BGSAVE; if it fails the shutdown is refused unless
+     * {@code force}.
+     */
+    public String shutdown(int saveMode, boolean force) {
+        if (stopped.get()) return null;
         log.warn("User requested shutdown...");
+        boolean save = saveMode == 1 || (saveMode == 0 && !config.save().isEmpty());
+        if (executor.started()) {
+            String refused;
+            try {
+                refused = executor.call(() -> {
+                    if (persistence.bgsaveInProgress()) {
+                        log.warn("There is a child saving an .rdb. Killing it!");
+                        persistence.abortBgsave();
+                    }
+                    if (!save) return null;
+                    log.warn("Saving the final RDB snapshot before exiting.");
+                    if (persistence.saveSync()) return null;
+                    if (force) {
+                        log.warn("Error trying to save the DB. Exit anyway.");
+                        return null;
+                    }
+                    log.warn("Error trying to save the DB, can't exit.");
+                    log.warn("Errors trying to shut down the server. Check the logs for more information.");
+                    return "ERR Errors trying to SHUTDOWN. Check logs.";
+                });
+            } catch (Exception e) {
+                refused = "ERR Errors trying to SHUTDOWN. Check logs.";
+            }
+            if (refused != null) return refused;
+        }
+        if (!stopped.compareAndSet(false, true)) return null;
         Thread t = new Thread(() -> {
             if (network != null) network.close();
             executor.stop();
@@ -222,6 +268,7 @@ public final class TandemServer implements AutoCloseable {
                     // best effort, as Redis
                 }
             }
+            persistence.abortBgsave(); // the executor has stopped: this thread owns the keyspace now
             keyspace.close();
             log.warn("Tandem is now ready to exit, bye bye...");
             terminated.countDown();

@@ -77,16 +77,17 @@ public final class ServerCommands {
      * success the connection closes as the process exits, as in Redis.
      */
     static void shutdown(Call c) {
-        boolean nosave = false, save = false;
+        boolean nosave = false, save = false, force = false;
         for (int i = 1; i < c.argc(); i++) {
             if (c.is(i, "nosave")) nosave = true;
             else if (c.is(i, "save")) save = true;
-            else if (c.is(i, "now") || c.is(i, "force")) { /* no replica wait yet; nothing to force */ }
+            else if (c.is(i, "force")) force = true;
+            else if (c.is(i, "now")) { /* no replica wait yet */ }
             else if (c.is(i, "abort")) throw new CommandError("ERR No shutdown in progress.");
             else throw CommandError.SYNTAX_ERROR;
         }
         if (nosave && save) throw CommandError.SYNTAX_ERROR;
-        String err = c.server.shutdown(save ? 1 : nosave ? -1 : 0);
+        String err = c.server.shutdown(save ? 1 : nosave ? -1 : 0, force);
         if (err != null) throw new CommandError(err);
         c.client.closeAfterReply = true;
     }

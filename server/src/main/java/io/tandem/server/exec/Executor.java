@@ -38,6 +38,8 @@ public final class Executor {
     private Runnable cron = () -> {};
     /** Background work done when the queue is empty; returns true while more remains. */
     private java.util.function.BooleanSupplier idleWork = () -> false;
+    /** Bounded background work also run every 64 tasks, so it progresses under constant load (snapshot walks). */
+    private Runnable batchWork = () -> { };
     private long cronPeriodNanos = TimeUnit.MILLISECONDS.toNanos(100);
     private long nextCron;
     /** One-shot timers (blocking timeouts, end of CLIENT PAUSE), by due time; executor thread only. */
@@ -67,8 +69,17 @@ public final class Executor {
         this.idleWork = work;
     }
 
+    public void setBatchWork(Runnable work) {
+        this.batchWork = work;
+    }
+
     public void setHz(int hz) {
         cronPeriodNanos = TimeUnit.SECONDS.toNanos(1) / Math.max(1, Math.min(500, hz));
+    }
+
+    /** True once {@link #start} ran and until the loop ends. */
+    public boolean started() {
+        return thread.isAlive();
     }
 
     public boolean inExecutor() {
@@ -153,6 +164,7 @@ public final class Executor {
                     sinceFlush = 0;
                     flushDirty();
                     maybeCron();
+                    runSafely(batchWork);
                 }
                 continue;
             }

@@ -259,6 +259,7 @@ public final class ChronicleDatabase implements Database {
     /** The key was found expired: delete it and tell the listener on a master, nothing on a replica. */
     private void expireFound(Store st, byte[] key, byte[] rec) {
         if (!ks.expireDeletes()) return;
+        ks.beforeChange(index, key);
         removeRecord(st, key, rec);
         ks.notifyExpired(index, key.clone());
     }
@@ -283,6 +284,8 @@ public final class ChronicleDatabase implements Database {
             expireFound(st, key, rec);
             return null;
         }
+        // an on-heap collection may be mutated in place by the caller: a snapshot saves it first
+        if ((rec[2] & OBJECT) != 0) ks.beforeChange(index, key);
         return decode(st, rec, len);
     }
 
@@ -316,6 +319,7 @@ public final class ChronicleDatabase implements Database {
     /** put/putObject: exactly one of {@code payload} and {@code object} is non-null. */
     private void write(byte[] key, byte type, byte encoding, byte[] payload, SizedObject object, long expireAt) {
         if (key.length > MAX_KEY) throw new IllegalArgumentException("key of " + key.length + " bytes exceeds " + MAX_KEY);
+        ks.beforeChange(index, key);
         Store st = storeForWrite();
         int oldLen = st.main.read(key, head);
         long oldBlock = 0;
@@ -379,6 +383,7 @@ public final class ChronicleDatabase implements Database {
     public boolean delete(byte[] key) {
         Store st = store;
         if (st == null) return false;
+        ks.beforeChange(index, key);
         int len = st.main.read(key, head);
         if (len < 0) return false;
         boolean live = !expired(expireOf(head), ks.now());
@@ -395,6 +400,7 @@ public final class ChronicleDatabase implements Database {
 
     @Override
     public boolean setExpire(byte[] key, long expireAt) {
+        if (store != null) ks.beforeChange(index, key);
         if (readLive(key) < 0) return false;
         Store st = store;
         boolean had = (head[2] & HAS_EXPIRE) != 0;
@@ -432,6 +438,8 @@ public final class ChronicleDatabase implements Database {
 
     @Override
     public void clear() {
+        if (store == null) return;
+        ks.beforeClear(index);
         Store st = store;
         if (st == null) return;
         store = null;
@@ -490,6 +498,7 @@ public final class ChronicleDatabase implements Database {
         if (!ks.expireDeletes() || store != st) return false;
         int len = st.main.read(key, head);
         if (len < 0 || !expired(expireOf(head), ks.now())) return false;
+        ks.beforeChange(index, key);
         removeRecord(st, key, head);
         ks.notifyExpired(index, key);
         return true;
@@ -624,6 +633,85 @@ public final class ChronicleDatabase implements Database {
         if ((flags & OBJECT) != 0) n += st.objects.get(readLong(head, payloadOffset(flags))).memoryUsage();
         if ((flags & HAS_EXPIRE) != 0) n += Math.max(0, st.expires.entryCost(key));
         return n;
+    }
+
+    // ------------------------------------------------------------------ snapshots
+
+    /** peek's own record buffer: peek runs inside observer calls, while get's buffer is in use. */
+    private byte[] peekBuffer;
+
+    @Override
+    public StoredValue peek(byte[] key) {
+        Store st = store;
+        if (st == null) return null;
+        if (peekBuffer == null) peekBuffer = new byte[GrowableMap.MAX_ENTRY + 64];
+        int len = st.main.read(key, peekBuffer);
+        return len < 0 ? null : decode(st, peekBuffer, len);
+    }
+
+    /**
+     * Buckets are (shard, hash &amp; M<sub>shard</sub>) in shard order, where M<sub>shard</sub> is
+     * the largest segment mask of the shard's maps when the walk starts: about one Chronicle
+     * segment's worth of keys per bucket, whatever maps are added or drained later.
+     */
+    @Override
+    public SnapshotWalk snapshotWalk() {
+        Store st = store;
+        if (st == null) {
+            return new SnapshotWalk() {
+                @Override
+                public int buckets() {
+                    return 0;
+                }
+
+                @Override
+                public int bucketOf(byte[] key) {
+                    return 0;
+                }
+
+                @Override
+                public int visit(int bucket, BiConsumer<byte[], StoredValue> out) {
+                    throw new IndexOutOfBoundsException("bucket " + bucket);
+                }
+            };
+        }
+        GrowableMap m = st.main;
+        int shards = m.shardCount();
+        long[] masks = new long[shards];
+        int[] first = new int[shards + 1];
+        for (int s = 0; s < shards; s++) {
+            masks[s] = m.maxSegmentMask(s);
+            first[s + 1] = Math.toIntExact(first[s] + masks[s] + 1);
+        }
+        return new SnapshotWalk() {
+            @Override
+            public int buckets() {
+                return first[shards];
+            }
+
+            @Override
+            public int bucketOf(byte[] key) {
+                long h = GrowableMap.hash(key);
+                int s = m.shardOfHash(h);
+                return first[s] + (int) (h & masks[s]);
+            }
+
+            @Override
+            public int visit(int bucket, BiConsumer<byte[], StoredValue> out) {
+                if (store != st) throw new IllegalStateException("db" + index + " was cleared or swapped during a snapshot walk");
+                int s = 0;
+                while (first[s + 1] <= bucket) s++;
+                List<byte[]> ks0 = new ArrayList<>();
+                List<StoredValue> vs0 = new ArrayList<>();
+                m.visitHashBucket(s, masks[s], bucket - first[s], (kb, ko, kl, vb, vo, vl) -> {
+                    ks0.add(copy(kb, ko, kl));
+                    vs0.add(decode(vb, vo, vl));
+                    return true;
+                });
+                for (int i = 0; i < ks0.size(); i++) out.accept(ks0.get(i), vs0.get(i));
+                return ks0.size();
+            }
+        };
     }
 
     /**

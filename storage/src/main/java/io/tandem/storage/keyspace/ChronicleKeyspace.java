@@ -42,6 +42,7 @@ public final class ChronicleKeyspace implements Keyspace {
     private LongSupplier clock = System::currentTimeMillis;
     private ExpiryListener listener = (db, key) -> { };
     private boolean expireDeletes = true;
+    private WriteObserver observer;
     private final BytesStore<?, Void> writeBuffer = BytesStore.nativeStoreWithFixedCapacity(GrowableMap.MAX_ENTRY + 64);
     private final BytesStore<?, Void> expireBuffer = BytesStore.nativeStoreWithFixedCapacity(8);
     private final byte[] recordBuffer = new byte[GrowableMap.MAX_ENTRY + 64];
@@ -81,6 +82,7 @@ public final class ChronicleKeyspace implements Keyspace {
 
     @Override
     public void swap(int a, int b) {
+        if (observer != null) observer.beforeSwap(a, b);
         ChronicleDatabase.Store s = dbs[a].store;
         dbs[a].store = dbs[b].store;
         dbs[b].store = s;
@@ -88,6 +90,7 @@ public final class ChronicleKeyspace implements Keyspace {
 
     @Override
     public void clearAll() {
+        if (observer != null) observer.beforeClearAll();
         for (ChronicleDatabase db : dbs) db.clear();
     }
 
@@ -113,6 +116,20 @@ public final class ChronicleKeyspace implements Keyspace {
 
     boolean expireDeletes() {
         return expireDeletes;
+    }
+
+    @Override
+    public void setWriteObserver(WriteObserver observer) {
+        this.observer = observer;
+    }
+
+    /** Tells the observer (if any) that the key is about to change. */
+    void beforeChange(int db, byte[] key) {
+        if (observer != null) observer.beforeChange(db, key);
+    }
+
+    void beforeClear(int db) {
+        if (observer != null) observer.beforeClear(db);
     }
 
     void notifyExpired(int db, byte[] key) {

@@ -109,4 +109,33 @@ public interface Database {
 
     /** Bytes one key uses (MEMORY USAGE), or -1 if absent. */
     long memoryUsage(byte[] key);
+
+    /**
+     * The key's record as stored, expired or not, with no side effect at all: no lazy expiry,
+     * no observer call, no access recorded. For snapshot writers; null if absent.
+     */
+    StoredValue peek(byte[] key);
+
+    /** A fixed order over this database's keys for a point-in-time walk; see {@link SnapshotWalk}. */
+    SnapshotWalk snapshotWalk();
+
+    /**
+     * The keys of a database split into numbered buckets by their hash, fixed when the walk is
+     * created: a key's bucket never changes (growth and migrations move entries between maps,
+     * never between buckets), so "bucket(key) &lt; next bucket to visit" tells whether a walk has
+     * already visited a key. Valid while the database's contents are not cleared or swapped.
+     */
+    interface SnapshotWalk {
+        /** Number of buckets (0 for a database that had no storage when the walk was created). */
+        int buckets();
+
+        int bucketOf(byte[] key);
+
+        /**
+         * Calls {@code out} with every key of the bucket and its record, expired keys included,
+         * changing nothing; returns the number of keys visited. {@code out} must not modify
+         * the database.
+         */
+        int visit(int bucket, BiConsumer<byte[], StoredValue> out);
+    }
 }

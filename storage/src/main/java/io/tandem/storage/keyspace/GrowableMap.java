@@ -518,6 +518,52 @@ final class GrowableMap implements AutoCloseable {
         return visitSegment(shards[shard].tables[table], segment, visitor);
     }
 
+    // ------------------------------------------------------------------ hash buckets (snapshot walks)
+
+    /** The key's 64-bit hash: its top {@code shardBits} bits pick the shard, its low bits the segment. */
+    static long hash(byte[] key) {
+        return LongHashFunction.xx_r39().hashBytes(key);
+    }
+
+    int shardOfHash(long h) {
+        return shardBits == 0 ? 0 : (int) (h >>> (64 - shardBits));
+    }
+
+    /** The largest segment mask among the shard's tables now. */
+    long maxSegmentMask(int shard) {
+        long m = 0;
+        for (Table t : shards[shard].tables) m = Math.max(m, t.segments - 1);
+        return m;
+    }
+
+    private final byte[] bucketKey = new byte[MAX_ENTRY];
+
+    /**
+     * Visits every entry of shard {@code shard} whose hash satisfies {@code (hash & mask) == low},
+     * in whichever table it lives: in a table with at least {@code mask + 1} segments those are
+     * the segments {@code low, low + mask + 1, ...}; in a smaller table, segment
+     * {@code low & (segments - 1)}, filtered by hash. Entries never leave their hash bucket when
+     * they move between tables, so a walk over buckets is unaffected by migrations and growth
+     * between calls. Throws if an entry sits in a segment its hash does not name (the layout
+     * this relies on, also SCAN's, would be broken).
+     */
+    void visitHashBucket(int shard, long mask, long low, EntryVisitor visitor) {
+        for (Table t : shards[shard].tables) {
+            long tmask = t.segments - 1;
+            long m = Math.min(mask, tmask);
+            for (long j = low & m; j <= tmask; j += m + 1) {
+                final long seg = j;
+                visitSegment(t, (int) j, (kb, ko, kl, vb, vo, vl) -> {
+                    kb.read(ko, bucketKey, 0, kl);
+                    long h = LongHashFunction.xx_r39().hashBytes(bucketKey, 0, kl);
+                    if ((h & tmask) != seg) throw new IllegalStateException(name + ": entry in segment " + seg + " has hash " + Long.toHexString(h));
+                    if ((h & mask) == low) visitor.visit(kb, ko, kl, vb, vo, vl);
+                    return true;
+                });
+            }
+        }
+    }
+
     /**
      * Visits about {@code n} entries from random places: a shard and table picked in proportion
      * to their counts, a random segment, then following segments. Visits nothing when empty.

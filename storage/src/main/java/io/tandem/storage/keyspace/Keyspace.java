@@ -26,6 +26,9 @@ public interface Keyspace extends AutoCloseable {
 
     void setExpiryListener(ExpiryListener listener);
 
+    /** Installs (or with null removes) the observer told before every change (snapshots). */
+    void setWriteObserver(WriteObserver observer);
+
     /** false on a replica: expired keys read as missing but are not deleted. */
     void setExpireDeletes(boolean deletes);
 

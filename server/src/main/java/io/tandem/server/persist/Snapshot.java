@@ -1,0 +1,356 @@
+package io.tandem.server.persist;
+
+import io.tandem.server.Server;
+import io.tandem.storage.io.MappedFileSink;
+import io.tandem.storage.keyspace.Database.SnapshotWalk;
+import io.tandem.storage.keyspace.Keyspace;
+import io.tandem.storage.keyspace.StoredValue;
+import io.tandem.storage.keyspace.WriteObserver;
+import io.tandem.storage.rdb.RdbSink;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
+
+/**
+ * A forkless, point-in-time BGSAVE: the RDB file holds the dataset exactly as it was when the
+ * snapshot started, while the executor keeps serving writes. See ARCHITECTURE.md, "Snapshots
+ * without fork".
+ *
+ * <pre>
+ *   executor thread                                            writer thread
+ *   ───────────────                                            ─────────────
+ *   step(): walk buckets (db, bucket) in order ──┐
+ *   write hook: before a key changes, if its     ├─► RdbEncoder ─► chunks ──queue──► MappedFileSink(temp)
+ *     bucket is not walked yet and it is not     │   (LZF, CRC64                       force, truncate,
+ *     done: save its current value, mark done  ──┘    on the executor)                 rename, fsync dir
+ *   walk reaches a bucket: skip keys marked done
+ * </pre>
+ *
+ * Invariant: every key is written at most once, and with the value it had at the start. A key
+ * is written either by the walk (its bucket reached with no change to the key since the start,
+ * because any change first goes through the hook) or by the hook just before its first change
+ * (its value then is still the value at the start); a key created after the start is marked done
+ * with nothing written. Both run on the executor, so no lock is needed. Buckets are by key hash
+ * ({@link SnapshotWalk}), so map growth and migrations do not move keys across the walk's front.
+ *
+ * <p>Memory beyond the dataset: the queue of chunks not yet on disk (the walk pauses when it
+ * holds {@link #MAX_PENDING} bytes; the hook never waits, so it grows by the serialized size of
+ * what changes), plus one key copy per key changed ahead of the walk. Executor thread, except
+ * the {@link Writer}.
+ */
+final class Snapshot implements WriteObserver {
+    private static final Logger log = LoggerFactory.getLogger(Snapshot.class);
+    /** The walk pauses while this many bytes wait for the writer. */
+    static final long MAX_PENDING = 32L << 20;
+    private static final byte[] END = new byte[0];
+    private static final byte[] ABORT = new byte[0];
+
+    /** How the snapshot ended, on the executor: ok, or an error text. */
+    interface Done {
+        void done(Snapshot s, boolean ok, String error);
+    }
+
+    private final Server server;
+    private final Keyspace ks;
+    private final SnapshotWalk[] walks;
+    private final int[] next;
+    private final Set<ByteBuffer>[] doneKeys;
+    private final RdbEncoder enc;
+    private final Writer writer;
+    private final long keyDelayMicros;
+    private int walkDb;
+    private boolean walkFinished;
+    private boolean failed;
+    private long throttleUntil;
+    final long startNanos = System.nanoTime();
+    final long dirtyAtStart;
+    final long keysTotal;
+    /** Bytes the hook wrote ahead of the walk (INFO's rdb_last_cow_size counterpart). */
+    long earlyBytes;
+
+    @SuppressWarnings("unchecked")
+    Snapshot(Server server, Path target, Path temp, boolean compress, boolean checksum, long keyDelayMicros, Done done)
+            throws IOException {
+        this.server = server;
+        this.ks = server.keyspace();
+        this.keyDelayMicros = keyDelayMicros;
+        this.dirtyAtStart = server.stats().dirty;
+        int n = ks.databases();
+        walks = new SnapshotWalk[n];
+        next = new int[n];
+        doneKeys = new Set[n];
+        long[] sizes = new long[n];
+        long[] expires = new long[n];
+        long total = 0;
+        for (int i = 0; i < n; i++) {
+            walks[i] = ks.db(i).snapshotWalk();
+            sizes[i] = ks.db(i).size();
+            expires[i] = ks.db(i).expiresCount();
+            total += sizes[i];
+        }
+        keysTotal = total;
+        writer = new Writer(target, temp, done);
+        enc = new RdbEncoder(writer, compress, checksum, sizes, expires);
+        enc.header(server);
+        ks.setWriteObserver(this);
+        writer.start();
+    }
+
+    long keysWritten() {
+        return enc.keys;
+    }
+
+    boolean walkFinished() {
+        return walkFinished;
+    }
+
+    // ------------------------------------------------------------------ write hook
+
+    private boolean visited(int db, byte[] key) {
+        SnapshotWalk w = walks[db];
+        return next[db] >= w.buckets() || w.bucketOf(key) < next[db];
+    }
+
+    @Override
+    public void beforeChange(int db, byte[] key) {
+        if (walkFinished || visited(db, key)) return;
+        Set<ByteBuffer> done = doneKeys[db];
+        if (done == null) done = doneKeys[db] = new HashSet<>();
+        if (!done.add(ByteBuffer.wrap(key.clone()))) return;
+        StoredValue v = ks.db(db).peek(key);
+        if (v == null) return; // created after the start: nothing to save
+        long before = writer.queued.get();
+        write(db, key, v);
+        earlyBytes += writer.queued.get() - before;
+    }
+
+    @Override
+    public void beforeClear(int db) {
+        drain(db);
+    }
+
+    @Override
+    public void beforeSwap(int a, int b) {
+        drain(a);
+        drain(b);
+    }
+
+    /** Walks the rest of a database now (FLUSHDB and SWAPDB during a snapshot: O(keys left)). */
+    private void drain(int db) {
+        if (walkFinished) return;
+        while (next[db] < walks[db].buckets() && !failed) visitBucket(db);
+        doneKeys[db] = null;
+    }
+
+    private void write(int db, byte[] key, StoredValue v) {
+        if (failed) return;
+        try {
+            enc.key(db, key, v);
+        } catch (IOException | RuntimeException e) {
+            fail("Write error saving DB on disk: " + e.getMessage());
+        }
+    }
+
+    // ------------------------------------------------------------------ the walk
+
+    private int visitBucket(int db) {
+        Set<ByteBuffer> done = doneKeys[db];
+        BiConsumer<byte[], StoredValue> out = (k, v) -> {
+            if (done != null && done.remove(ByteBuffer.wrap(k))) return;
+            write(db, k, v);
+        };
+        int n = walks[db].visit(next[db], out);
+        next[db]++;
+        return n;
+    }
+
+    /**
+     * Walks for about {@code budgetNanos}. Returns true when more can be done right away (so
+     * an idle executor keeps calling), false when finished, waiting for the writer, or
+     * throttled by rdb-key-save-delay.
+     */
+    boolean step(long budgetNanos) {
+        if (walkFinished) return false;
+        long start = System.nanoTime();
+        if (keyDelayMicros > 0 && start - throttleUntil < 0) return false;
+        while (!failed) {
+            if (writer.queued.get() > MAX_PENDING) return false;
+            while (walkDb < walks.length && next[walkDb] >= walks[walkDb].buckets()) {
+                doneKeys[walkDb] = null;
+                walkDb++;
+            }
+            if (walkDb == walks.length) {
+                finishWalk();
+                return false;
+            }
+            int n = visitBucket(walkDb);
+            long now = System.nanoTime();
+            if (keyDelayMicros > 0 && n > 0) {
+                throttleUntil = now + n * keyDelayMicros * 1000;
+                server.executor().schedule(n * keyDelayMicros * 1000, () -> { });
+                return false;
+            }
+            if (now - start > budgetNanos) return true;
+        }
+        return false;
+    }
+
+    private void finishWalk() {
+        walkFinished = true;
+        ks.setWriteObserver(null);
+        try {
+            enc.finish();
+            writer.offer(END);
+        } catch (IOException e) {
+            fail("Write error saving DB on disk: " + e.getMessage());
+        }
+    }
+
+    private void fail(String why) {
+        if (failed) return;
+        failed = true;
+        walkFinished = true;
+        ks.setWriteObserver(null);
+        writer.fail(why);
+    }
+
+    /** Stops the snapshot: no file replaces the target, the temp file is removed. No report follows. */
+    void abort() {
+        walkFinished = true;
+        ks.setWriteObserver(null);
+        writer.abort();
+    }
+
+    // ------------------------------------------------------------------ the writer thread
+
+    /** Takes chunks from the executor and writes them to the temp file; renames it at the end. */
+    private final class Writer extends Thread implements RdbSink {
+        private final LinkedBlockingQueue<byte[]> queue = new LinkedBlockingQueue<>();
+        final AtomicLong queued = new AtomicLong();
+        private final Path target;
+        private final Path temp;
+        private final Done done;
+        private final Object renameLock = new Object();
+        private boolean aborted;
+        private volatile String failure;
+
+        Writer(Path target, Path temp, Done done) {
+            super("tandem-rdb-writer");
+            setDaemon(true);
+            this.target = target;
+            this.temp = temp;
+            this.done = done;
+        }
+
+        /** RdbSink, on the executor: copies a chunk into the queue. */
+        @Override
+        public void write(byte[] b, int off, int len) {
+            if (failure != null || len == 0) return;
+            byte[] c = new byte[len];
+            System.arraycopy(b, off, c, 0, len);
+            queued.addAndGet(len);
+            queue.offer(c);
+        }
+
+        void offer(byte[] marker) {
+            queue.offer(marker);
+        }
+
+        void fail(String why) {
+            if (failure == null) failure = why;
+            queue.offer(ABORT);
+        }
+
+        void abort() {
+            synchronized (renameLock) {
+                aborted = true;
+            }
+            queue.offer(ABORT);
+        }
+
+        @Override
+        public void run() {
+            MappedFileSink sink;
+            try {
+                sink = new MappedFileSink(temp);
+            } catch (IOException e) {
+                failure = "Failed opening the temp RDB file " + temp.getFileName() + " (in server root dir "
+                        + temp.getParent() + ") for saving: " + e.getMessage();
+                drainAndReport(null);
+                return;
+            }
+            try {
+                while (true) {
+                    byte[] c = queue.take();
+                    if (c == ABORT) {
+                        drainAndReport(sink);
+                        return;
+                    }
+                    if (c == END) break;
+                    sink.write(c, 0, c.length);
+                    queued.addAndGet(-c.length);
+                }
+                sink.close();
+                synchronized (renameLock) {
+                    if (aborted) {
+                        Files.deleteIfExists(temp);
+                        return;
+                    }
+                    try {
+                        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                    } catch (IOException e) {
+                        failure = "Error moving temp DB file " + temp.getFileName() + " on the final destination "
+                                + target.getFileName() + " (in server root dir " + target.getParent() + "): " + e;
+                        Files.deleteIfExists(temp);
+                        report(false);
+                        return;
+                    }
+                }
+                MappedFileSink.syncDirectory(target.getParent());
+                log.info("DB saved on disk");
+                report(true);
+            } catch (IOException e) {
+                if (failure == null) failure = "Write error saving DB on disk: " + e.getMessage();
+                drainAndReport(sink);
+            } catch (InterruptedException e) {
+                sink.abort();
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        /** After an error or abort: delete the temp file, free queued chunks, tell the executor (unless aborted). */
+        private void drainAndReport(MappedFileSink sink) {
+            if (sink != null) sink.abort();
+            else {
+                try {
+                    Files.deleteIfExists(temp);
+                } catch (IOException ignored) {
+                    // best effort
+                }
+            }
+            queue.clear();
+            queued.set(0);
+            boolean wasAborted;
+            synchronized (renameLock) {
+                wasAborted = aborted;
+            }
+            if (!wasAborted) report(false);
+        }
+
+        private void report(boolean ok) {
+            String why = failure;
+            if (!ok && why != null) log.warn("{}", why);
+            server.executor().execute(() -> done.done(Snapshot.this, ok, why));
+        }
+    }
+}
