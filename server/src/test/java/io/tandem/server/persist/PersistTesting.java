@@ -56,6 +56,9 @@ final class PersistTesting {
      * (int, short, LZF-compressible, big), hashes (listpack, hashtable), lists (one node,
      * on-heap), sets (intset, small hashtable, big), a HyperLogLog, TTLs, in databases 0, 3, 9.
      */
+    /** Keys {@link #populate} creates in each of dbs 0, 3 and 9. */
+    static final long KEYS_PER_DB = 518;
+
     static void populate(Client c) throws IOException {
         for (int db : new int[] {0, 3, 9}) {
             c.call("SELECT", db);
@@ -77,9 +80,12 @@ final class PersistTesting {
             cmds.add(new Object[] {"SADD", p + "ssmall", "a", "b", "c"});
             for (int i = 0; i < 400; i++) cmds.add(new Object[] {"SADD", p + "sbig", "member-" + i});
             for (int i = 0; i < 100; i++) cmds.add(new Object[] {"PFADD", p + "hll", "e" + i});
+            cmds.add(new Object[] {"ZADD", p + "zsmall", "1.5", "a", "-inf", "b", "3", "c"});
+            for (int i = 0; i < 300; i++) cmds.add(new Object[] {"ZADD", p + "zbig", Double.toString(i * 0.5 - 20), "m" + i});
             cmds.add(new Object[] {"PEXPIRE", p + "hbig", "7200000"});
             cmds.add(new Object[] {"PEXPIRE", p + "lbig", "7200000"});
             cmds.add(new Object[] {"PEXPIRE", p + "sint", "7200000"});
+            cmds.add(new Object[] {"PEXPIRE", p + "zbig", "7200000"});
             for (int i = 0; i < 500; i++) cmds.add(new Object[] {"SET", p + "k" + i, "value-" + i});
             for (Object r : c.pipeline(cmds)) {
                 if (r instanceof RuntimeException e) throw e;

@@ -40,7 +40,7 @@ class PointInTimeSnapshotTest {
     void snapshotHoldsTheDatasetAsOfBgsaveWhileWritesContinue() throws Exception {
         String expected;
         try (TandemTestServer s = start(dir, "rdb-key-save-delay", "300"); Client c = connect(s)) {
-            populate(c); // 516 keys in each of dbs 0, 3, 9 (≈ 0.5 s of walk at 300 µs/key)
+            populate(c); // KEYS_PER_DB keys in each of dbs 0, 3, 9 (≈ 0.5 s of walk at 300 µs/key)
             c.call("SELECT", 5);
             c.call("SET", "in5", "five");
             c.call("SELECT", 6);
@@ -77,6 +77,9 @@ class PointInTimeSnapshotTest {
                             w.call("SADD", p + "sbig", "added" + id);
                             w.call("SREM", p + "sbig", "member-" + id);
                             w.call("SADD", p + "sint", "777" + id);
+                            w.call("ZADD", p + "zbig", "1000", "zadded" + id);
+                            w.call("ZINCRBY", p + "zbig", "5", "m" + id);
+                            w.call("ZREM", p + "zbig", "m" + (50 + id));
                             w.call("PERSIST", p + "hbig");
                             w.call("INCR", p + "int");
                             w.call("SETRANGE", p + "big", "3", "changed");

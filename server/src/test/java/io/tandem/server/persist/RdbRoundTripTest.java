@@ -56,7 +56,7 @@ class RdbRoundTripTest {
         }
         try (TandemTestServer s = start(dir); Client c = connect(s)) {
             assertEquals(digest, str(c.call("DEBUG", "DIGEST")));
-            assertEquals(3 * 516L, Long.parseLong(info(c, "rdb_last_load_keys_loaded")));
+            assertEquals(3 * PersistTesting.KEYS_PER_DB, Long.parseLong(info(c, "rdb_last_load_keys_loaded")));
             assertEquals(replid, s.server().server().replicationIds().replid(), "repl-id restored from the RDB");
             c.call("SELECT", 3);
             assertEquals(hbigEncoding, str(c.call("OBJECT", "ENCODING", "db3:hbig")));
@@ -76,7 +76,7 @@ class RdbRoundTripTest {
             assertEquals("0", info(c, "rdb_changes_since_last_save"));
             assertNotEquals("-1", info(c, "rdb_last_bgsave_time_sec"));
         }
-        assertEquals(digest, reloadDigest(Long.toString(3 * 516L)));
+        assertEquals(digest, reloadDigest(Long.toString(3 * PersistTesting.KEYS_PER_DB)));
     }
 
     @Test
@@ -105,7 +105,7 @@ class RdbRoundTripTest {
             String digest = str(c.call("DEBUG", "DIGEST"));
             assertEquals("OK", c.call("DEBUG", "RELOAD"));
             assertEquals(digest, str(c.call("DEBUG", "DIGEST")));
-            assertEquals(Long.toString(3 * 516L), info(c, "rdb_last_load_keys_loaded"));
+            assertEquals(Long.toString(3 * PersistTesting.KEYS_PER_DB), info(c, "rdb_last_load_keys_loaded"));
         }
     }
 
