@@ -66,6 +66,16 @@ public final class ReplicationIds {
         replid = random();
     }
 
+    /**
+     * Takes the replication point an RDB file recorded (aux repl-id, repl-offset) after loading
+     * it at startup, so the dataset keeps its name in history (DESIGN.md, "Knowing the offset
+     * of the dataset after a restart").
+     */
+    public void restore(String replid, long offset) {
+        this.replid = replid;
+        this.offset = offset;
+    }
+
     /** Forgets the previous id (Redis's clearReplicationId2). */
     public void clearId2() {
         replid2 = NO_ID;

@@ -48,6 +48,7 @@ public final class ReplicationStream {
     private Backlog backlog;
     /** Database of the last command in the stream, -1 to force a SELECT (Redis's slaveseldb). */
     private int selectedDb = -1;
+    private boolean proxying;
 
     public ReplicationStream(ReplicationIds ids) {
         this(ids, PooledByteBufAllocator.DEFAULT);
@@ -109,9 +110,34 @@ public final class ReplicationStream {
         return replicas;
     }
 
+    /**
+     * Replica mode (Redis's replicationFeedStreamFromMasterStream): the stream is the master's,
+     * applied bytes arrive through {@link #feedRaw} and what the replica's own execution
+     * propagates is ignored, so offsets stay the master's.
+     */
+    public void proxying(boolean on) {
+        proxying = on;
+        selectedDb = -1;
+    }
+
+    public boolean proxying() {
+        return proxying;
+    }
+
+    /**
+     * Appends bytes of the master's stream that this replica has applied to the backlog and
+     * sub-replicas. The caller advances the offset (per command applied); takes ownership.
+     */
+    public void feedRaw(ByteBuf b) {
+        int n = b.readableBytes();
+        if (backlog != null && n > 0) backlog.append(b, b.readerIndex(), n);
+        for (int i = 0; i < replicas.size(); i++) replicas.get(i).send(b.retainedDuplicate());
+        b.release();
+    }
+
     /** Feeds one propagated command applying to {@code db}. */
     public void feed(int db, byte[][] argv) {
-        if (!active()) return;
+        if (proxying || !active()) return;
         ByteBuf b = alloc.buffer(estimate(argv) + (db != selectedDb ? 32 : 0));
         writer.buffer(b);
         if (db != selectedDb) {
@@ -128,7 +154,7 @@ public final class ReplicationStream {
      * REPLCONF GETACK): no SELECT, as Redis feeds them with the current slaveseldb.
      */
     public void feedDbless(byte[][] argv) {
-        if (!active()) return;
+        if (proxying || !active()) return;
         ByteBuf b = alloc.buffer(estimate(argv));
         writer.buffer(b);
         writer.command(argv);

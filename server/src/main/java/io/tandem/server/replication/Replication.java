@@ -55,6 +55,7 @@ public final class Replication {
     private final Map<Client, ReplicaLink> byClient = new IdentityHashMap<>();
     private final List<Waiter> waiters = new ArrayList<>();
     private SyncSnapshot lastSnapshot;
+    private final ReplicaRole replica;
     private long lastPingMs;
 
     private static final class Hello {
@@ -71,6 +72,7 @@ public final class Replication {
         this.server = server;
         this.config = config;
         this.stream = new ReplicationStream(server.replicationIds());
+        this.replica = new ReplicaRole(server, config, stream);
     }
 
     /** Wires replication into a server being assembled (called once from Commands.registerAll). */
@@ -85,8 +87,11 @@ public final class Replication {
         t.register("psync", r::sync);
         t.register("wait", r::waitCommand);
         t.register("role", r::role);
+        t.register("replicaof", r.replica::replicaof);
+        t.register("slaveof", r.replica::replicaof);
         server.addClientListener(r::disconnected);
         server.addCronTask(r::cron);
+        r.replica.install();
         return r;
     }
 
@@ -137,6 +142,7 @@ public final class Replication {
                 ack(r, off);
                 return; // no reply, as Redis
             } else if (c.is(j, "getack")) {
+                if (replica.isMasterClient(c.client)) replica.sendAck();
                 return; // a master has nobody to ACK to
             } else if (c.is(j, "rdb-only")) {
                 long v = c.longArg(j + 1);
@@ -166,7 +172,7 @@ public final class Replication {
     private void sync(Call c) {
         Client cl = c.client;
         if (byClient.containsKey(cl)) return;
-        if (server.role() == 'S') throw new CommandError("NOMASTERLINK Can't SYNC while not connected with my master");
+        if (replica.isReplica() && !replica.linkUp()) throw new CommandError("NOMASTERLINK Can't SYNC while not connected with my master");
         if (cl.pendingBytes() > 0) throw new CommandError("ERR SYNC and PSYNC are invalid with pending output");
         boolean psync = c.is(0, "psync");
         long psyncOffset = 0;
@@ -195,7 +201,7 @@ public final class Replication {
             if (snap != null) snap.release();
             log.info("Starting BGSAVE for SYNC with target: replicas sockets (blocking snapshot on the executor)");
             long t0 = System.nanoTime();
-            snap = SyncSnapshot.take(server, config.rdbcompression(), config.rdbchecksum());
+            snap = SyncSnapshot.take(server, replica.isReplica() ? replica.streamDb() : 0, config.rdbcompression(), config.rdbchecksum());
             lastSnapshot = snap;
             log.info("Snapshot for SYNC taken: {} bytes in {} ms", snap.rdb.readableBytes(), (System.nanoTime() - t0) / 1_000_000);
         } else {
@@ -203,7 +209,7 @@ public final class Replication {
         }
         ReplicaLink r = attach(cl, ReplicaLink.State.SEND_BULK);
         // The stream after the snapshot starts with SELECT: the replica loads into db 0.
-        stream.forceSelect();
+        if (!replica.isReplica()) stream.forceSelect();
         StringBuilder head = new StringBuilder();
         if (psync) head.append("+FULLRESYNC ").append(snap.replid).append(' ').append(snap.offset).append("\r\n");
         head.append('$').append(snap.rdb.readableBytes()).append("\r\n");
@@ -280,6 +286,7 @@ public final class Replication {
     }
 
     private void disconnected(Client c) {
+        replica.masterClientKilled(c);
         ReplicaLink r = byClient.remove(c);
         if (r != null) {
             replicas.remove(r);
@@ -320,7 +327,7 @@ public final class Replication {
      * do or at the timeout. Asks every replica for an ACK ({@code REPLCONF GETACK *} in the stream).
      */
     private void waitCommand(Call c) {
-        if (server.role() == 'S') {
+        if (replica.isReplica()) {
             throw new CommandError("ERR WAIT cannot be used with replica instances. Please also note that since Redis 4.0 if a "
                     + "replica is configured to be writable (which is not the default) writes to replicas are just local and are not propagated.");
         }
@@ -372,6 +379,10 @@ public final class Replication {
 
     /** ROLE for a master: {@code master}, the offset, and [ip, port, acked offset] per online replica. */
     private void role(Call c) {
+        if (replica.isReplica()) {
+            replica.role(c);
+            return;
+        }
         c.out.array(3);
         c.out.bulk("master");
         c.out.integer(server.replicationIds().offset());
@@ -394,6 +405,7 @@ public final class Replication {
      * last snapshot (it is shared only by replicas asking at the same moment).
      */
     private void cron() {
+        replica.cron();
         long now = nowMs();
         if (lastSnapshot != null && lastSnapshot.offset != server.replicationIds().offset()) {
             lastSnapshot.release();
@@ -424,7 +436,8 @@ public final class Replication {
         ReplicationIds ids = server.replicationIds();
         Backlog b = stream.backlog();
         long now = nowMs();
-        f(sb, "role", "master");
+        if (replica.isReplica()) replica.info(sb);
+        else f(sb, "role", "master");
         f(sb, "connected_slaves", replicas.size());
         int i = 0;
         for (ReplicaLink r : replicas) {

@@ -23,8 +23,8 @@ import java.io.UncheckedIOException;
  * cost of a pause proportional to the dataset. Once #4's forkless snapshot lands, a full sync
  * should take its point-in-time walk instead (the offset is then the one at the walk's start).
  *
- * <p>Aux fields: redis-ver, redis-bits, ctime, used-mem, repl-stream-db (0: the stream after the
- * snapshot starts with a SELECT), repl-id, repl-offset, aof-base — what Redis 7.0's
+ * <p>Aux fields: redis-ver, redis-bits, ctime, used-mem, repl-stream-db (a master: 0, and the stream
+ * after the snapshot starts with a SELECT; a replica: the db its master's stream is in), repl-id, repl-offset, aof-base — what Redis 7.0's
  * rdbSaveInfoAuxFields writes for a replica.
  */
 final class SyncSnapshot {
@@ -49,7 +49,7 @@ final class SyncSnapshot {
     }
 
     /** Serializes every key of every database now. Executor thread. */
-    static SyncSnapshot take(Server server, boolean compress, boolean checksum) {
+    static SyncSnapshot take(Server server, int streamDb, boolean compress, boolean checksum) {
         String replid = server.replicationIds().replid();
         long offset = server.replicationIds().offset();
         ByteBuf buf = PooledByteBufAllocator.DEFAULT.directBuffer(64 * 1024);
@@ -61,7 +61,7 @@ final class SyncSnapshot {
                 }
             }, compress, checksum);
             w.header();
-            w.standardAux(Version.REDIS_VERSION, server.usedMemory(), 0, replid, offset, false);
+            w.standardAux(Version.REDIS_VERSION, server.usedMemory(), streamDb, replid, offset, false);
             Keyspace ks = server.keyspace();
             for (int i = 0; i < ks.databases(); i++) {
                 Database db = ks.db(i);

@@ -112,7 +112,7 @@ class RedisReplicaOfTandemTest {
         assertEquals(text(t.call("DBSIZE")), text(replica.call("DBSIZE")));
     }
 
-    static void writeLoad(Random rnd, int n) throws Exception {
+    static void writeLoad(Client t, Random rnd, int n) throws Exception {
         List<Object[]> batch = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             int db = rnd.nextInt(3) * 3;
@@ -169,7 +169,7 @@ class RedisReplicaOfTandemTest {
     @Test
     @Order(2)
     void liveWritesReachTheReplica() throws Exception {
-        writeLoad(new Random(1), 3000);
+        writeLoad(t, new Random(1), 3000);
         assertInSync();
         t.call("SET", "waited", "1");
         assertEquals(1L, t.call("WAIT", 1, 5000), "WAIT counts the replica's ACK of this write");
@@ -182,7 +182,7 @@ class RedisReplicaOfTandemTest {
     @Order(3)
     void aCutLinkHealsWithAPartialResync() throws Exception {
         assertEquals(1L, replica.call("CLIENT", "KILL", "TYPE", "master"));
-        writeLoad(new Random(2), 500);
+        writeLoad(t, new Random(2), 500);
         assertInSync();
         long deadline = System.currentTimeMillis() + 10_000;
         while (!replica.logs().contains("Successful partial resynchronization with master") && System.currentTimeMillis() < deadline) {
@@ -192,7 +192,7 @@ class RedisReplicaOfTandemTest {
         String stats = text(t.call("INFO", "stats"));
         assertEquals("1", field(stats, "sync_partial_ok"));
         assertEquals("1", field(stats, "sync_full"));
-        writeLoad(new Random(3), 500);
+        writeLoad(t, new Random(3), 500);
         assertInSync();
     }
 
