@@ -54,7 +54,8 @@ final class ReplicaRole implements MasterLink.Events {
     private int cachedDb;
     private long lastConnectAttemptMs;
     private long lastAckMs;
-    private long linkDownSinceMs = System.currentTimeMillis();
+    /** When the link went down, or -1 if it never was up (INFO master_link_down_since_seconds). */
+    private long linkDownSinceMs = -1;
     private boolean startupPending;
 
     ReplicaRole(Server server, ServerConfig config, ReplicationStream stream) {
@@ -120,7 +121,12 @@ final class ReplicaRole implements MasterLink.Events {
             c.out.ok();
             return;
         }
-        long p = c.longArg(2);
+        long p;
+        try {
+            p = Long.parseLong(c.str(2));
+        } catch (NumberFormatException e) {
+            p = -1;
+        }
         if (p < 0 || p > 65535) throw new CommandError("ERR Invalid master port");
         String h = c.str(1);
         if (h.equalsIgnoreCase(host) && p == port) {
@@ -386,7 +392,7 @@ final class ReplicaRole implements MasterLink.Events {
         f(sb, "master_host", host);
         f(sb, "master_port", port);
         f(sb, "master_link_status", up ? "up" : "down");
-        f(sb, "master_last_io_seconds_ago", link != null ? (now - link.lastIoMs) / 1000 : -1);
+        f(sb, "master_last_io_seconds_ago", master != null && link != null ? (now - link.lastIoMs) / 1000 : -1);
         boolean syncing = link != null && link.syncing();
         f(sb, "master_sync_in_progress", syncing ? 1 : 0);
         f(sb, "slave_read_repl_offset", offset);
@@ -400,7 +406,7 @@ final class ReplicaRole implements MasterLink.Events {
             f(sb, "master_sync_perc", String.format(java.util.Locale.ROOT, "%.2f", total <= 0 ? 0.0 : read * 100.0 / total));
             f(sb, "master_sync_last_io_seconds_ago", (now - link.lastIoMs) / 1000);
         }
-        if (!up) f(sb, "master_link_down_since_seconds", (now - linkDownSinceMs) / 1000);
+        if (!up) f(sb, "master_link_down_since_seconds", linkDownSinceMs < 0 ? -1 : (now - linkDownSinceMs) / 1000);
         f(sb, "slave_priority", config.format("replica-priority") == null ? "100" : config.format("replica-priority"));
         f(sb, "slave_read_only", server.settings().replicaReadOnly ? 1 : 0);
         f(sb, "replica_announced", 1);
