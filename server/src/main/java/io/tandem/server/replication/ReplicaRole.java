@@ -201,7 +201,9 @@ final class ReplicaRole implements MasterLink.Events {
         lastConnectAttemptMs = System.currentTimeMillis();
         log.info("Connecting to MASTER {}:{}", host, port);
         ReplicationIds ids = server.replicationIds();
-        String psyncId = haveHistory ? ids.replid() : null;
+        // A dataset named by (replid, offset) — synced before, or loaded from an RDB that recorded
+        // them (a restarted replica) — may continue partially; the master decides.
+        String psyncId = haveHistory || ids.offset() > 0 ? ids.replid() : null;
         long psyncOffset = ids.offset() + 1;
         link = new MasterLink(host, port, this, config.masteruser(), config.masterauth(),
                 Integer.parseInt(config.format("port")), psyncId, psyncOffset);

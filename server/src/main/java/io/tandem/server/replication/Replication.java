@@ -78,7 +78,7 @@ public final class Replication {
     /** Wires replication into a server being assembled (called once from Commands.registerAll). */
     public static Replication install(Server server, Info info, ServerConfig config) {
         Replication r = new Replication(server, config);
-        server.propagation().addSink(r.stream::feed);
+        server.propagation().addSink(r::feed);
         info.section("replication", r::info);
         config.onChange("repl-backlog-size", (n, before, after) -> r.stream.resizeBacklog(config.replBacklogSize()));
         CommandTable t = server.commands();
@@ -97,6 +97,29 @@ public final class Replication {
 
     public ReplicationStream stream() {
         return stream;
+    }
+
+    /** The propagation sink: the stream, with a backlog from the first write after a restore. */
+    private void feed(int db, byte[][] argv) {
+        if (stream.backlog() == null && server.replicationIds().offset() > 0 && !replica.isReplica()) createBacklog();
+        stream.feed(db, argv);
+    }
+
+    /**
+     * Creates the backlog at the current offset. A master whose offset is 0 has no history worth
+     * keeping and takes a fresh replid (Redis's syncCommand); one whose (replid, offset) were
+     * restored from an RDB at startup keeps them, so that writes after the load are counted and
+     * its replicas can continue partially after a restart (Redis 7.0 creates the backlog at load
+     * for the same reason; ARCHITECTURE.md, invariant 6).
+     */
+    private void createBacklog() {
+        ReplicationIds ids = server.replicationIds();
+        if (ids.offset() == 0) {
+            ids.changeId();
+            ids.clearId2();
+        }
+        stream.createBacklog(config.replBacklogSize());
+        log.info("Replication backlog created, my new replication IDs are '{}' and '{}'", ids.replid(), ids.replid2());
     }
 
     private static byte[] b(String s) {
@@ -180,6 +203,8 @@ public final class Replication {
         log.info("Replica {} asks for synchronization", name(cl));
         Hello h = hellos.computeIfAbsent(cl, k -> new Hello());
         ReplicationIds ids = server.replicationIds();
+        // A point restored at startup is history a replica may continue from, even before any write.
+        if (stream.backlog() == null && ids.offset() > 0 && !replica.isReplica()) createBacklog();
         if (psync) {
             String asked = c.str(1);
             if (tryPartial(cl, h, asked, psyncOffset)) {
@@ -189,13 +214,7 @@ public final class Replication {
             if (!asked.startsWith("?")) server.stats().syncPartialErr++;
         }
         server.stats().syncFull++;
-        if (stream.backlog() == null) {
-            // No history to continue: a fresh id, no previous one (Redis does the same).
-            ids.changeId();
-            ids.clearId2();
-            stream.createBacklog(config.replBacklogSize());
-            log.info("Replication backlog created, my new replication IDs are '{}' and '{}'", ids.replid(), ids.replid2());
-        }
+        if (stream.backlog() == null) createBacklog();
         SyncSnapshot snap = lastSnapshot;
         if (snap == null || snap.offset != ids.offset() || !snap.replid.equals(ids.replid())) {
             if (snap != null) snap.release();

@@ -67,6 +67,40 @@ class Psync2ChainTest {
         }
     }
 
+    /**
+     * A dataset named by a (replid, offset) restored at startup (what #4's RDB load does) keeps
+     * its name: a server holding the same point (a restarted replica) continues partially even
+     * before any write, and the backlog starts at the restored offset.
+     */
+    @Test
+    void aRestoredReplicationPointIsKept() throws Exception {
+        String id = "0123456789abcdef0123456789abcdef01234567";
+        try (TandemTestServer a = TandemTestServer.start();
+                TandemTestServer c = TandemTestServer.start();
+                Client ca = Client.connect("127.0.0.1", a.port());
+                Client cc = Client.connect("127.0.0.1", c.port())) {
+            // Same data on both, written while neither has a backlog (offset 0: no history).
+            for (Client x : List.of(ca, cc)) x.call("SET", "k", "v");
+            for (TandemTestServer x : List.of(a, c)) {
+                x.server().server().executor().call(() -> {
+                    x.server().server().replicationIds().restore(id, 1000);
+                    return null;
+                });
+            }
+            assertEquals("OK", cc.call("REPLICAOF", "127.0.0.1", Integer.toString(a.port())));
+            awaitOffset(cc, ca);
+            ca.call("SET", "k2", "v2");
+            awaitOffset(cc, ca);
+            String info = text(ca.call("INFO", "replication"));
+            assertEquals(id, field(info, "master_replid"));
+            assertEquals("1001", field(info, "repl_backlog_first_byte_offset"));
+            String stats = text(ca.call("INFO", "stats"));
+            assertEquals("1", field(stats, "sync_partial_ok"));
+            assertEquals("0", field(stats, "sync_full"));
+            assertEquals(id, field(text(cc.call("INFO", "replication")), "master_replid"));
+        }
+    }
+
     @Test
     void replicaofRepliesAsRedis() throws Exception {
         try (RedisProcess redis = RedisProcess.start();
