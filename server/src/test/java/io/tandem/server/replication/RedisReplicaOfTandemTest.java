@@ -198,6 +198,23 @@ class RedisReplicaOfTandemTest {
 
     @Test
     @Order(4)
+    void anExpiredKeyPropagatesAsDel() throws Exception {
+        t.call("DEBUG", "SET-ACTIVE-EXPIRE", "0");
+        try {
+            t.call("SET", "short", "v", "PX", "100");
+            assertInSync();
+            Thread.sleep(200);
+            assertEquals(null, replica.call("GET", "short"), "Redis's replica reads it as missing");
+            assertEquals(null, t.call("GET", "short")); // Tandem deletes it on access and propagates DEL
+            assertInSync();
+            assertEquals(0L, replica.call("EXISTS", "short"));
+        } finally {
+            t.call("DEBUG", "SET-ACTIVE-EXPIRE", "1");
+        }
+    }
+
+    @Test
+    @Order(5)
     void replconfErrorsAsRedis() throws Exception {
         try (Client c = Client.connect("127.0.0.1", tandem.port()); Client r = replica.connect()) {
             for (Object[] cmd : List.of(new Object[] {"REPLCONF", "foo", "bar"}, new Object[] {"REPLCONF", "listening-port"},

@@ -120,6 +120,24 @@ class TandemReplicaOfRedisTest {
 
     @Test
     @Order(5)
+    void expiredKeysWaitForTheMastersDel() throws Exception {
+        m.call("DEBUG", "SET-ACTIVE-EXPIRE", "0");
+        try {
+            m.call("SET", "short", "v", "PX", "100");
+            assertInSync();
+            Thread.sleep(200);
+            assertEquals(null, t.call("GET", "short"), "an expired key reads as missing on the replica");
+            assertEquals(text(m.call("DBSIZE")), text(t.call("DBSIZE")), "but stays until the master deletes it");
+            assertEquals(null, m.call("GET", "short")); // Redis expires it lazily and propagates DEL
+            assertInSync();
+            assertEquals(0L, t.call("EXISTS", "short"));
+        } finally {
+            m.call("DEBUG", "SET-ACTIVE-EXPIRE", "1");
+        }
+    }
+
+    @Test
+    @Order(6)
     void promotionKeepsTheOldHistoryAsReplid2() throws Exception {
         String masterId = field(text(m.call("INFO", "replication")), "master_replid");
         String offset = field(text(t.call("INFO", "replication")), "master_repl_offset");
