@@ -52,6 +52,8 @@ final class ReplicaRole implements MasterLink.Events {
      * master client): a partial resync continues the stream without a new SELECT.
      */
     private int cachedDb;
+    /** Applied stream bytes not yet counted in the offset: the master client is inside MULTI. */
+    private final ByteBuf uncommitted = io.netty.buffer.Unpooled.buffer(256);
     private long lastConnectAttemptMs;
     private long lastAckMs;
     /** When the link went down, or -1 if it never was up (INFO master_link_down_since_seconds). */
@@ -176,6 +178,7 @@ final class ReplicaRole implements MasterLink.Events {
     }
 
     private void dropMasterClient() {
+        uncommitted.clear(); // an unfinished transaction is discarded with the client
         if (master != null) {
             Client m = master;
             cachedDb = m.db;
@@ -187,6 +190,7 @@ final class ReplicaRole implements MasterLink.Events {
     /** CLIENT KILL TYPE master: the link goes, and cron reconnects. */
     void masterClientKilled(Client c) {
         if (c != master) return;
+        uncommitted.clear();
         cachedDb = c.db;
         master = null;
         MasterLink l = link;
@@ -373,9 +377,22 @@ final class ReplicaRole implements MasterLink.Events {
             ReplicationIds ids = server.replicationIds();
             for (int i = 0; i < commands.size(); i++) {
                 server.dispatcher().process(master, commands.get(i));
-                ids.advance(sizes[i]);
+                // Inside MULTI the offset waits for EXEC (Redis: reploff is not updated while the
+                // master client is in a transaction), so a link lost mid-transaction resumes
+                // before its MULTI and the replica never applies half of it.
+                if (master.multi == null && !uncommitted.isReadable()) {
+                    ids.advance(sizes[i]);
+                    stream.feedRaw(raw.readRetainedSlice(sizes[i]));
+                } else {
+                    uncommitted.writeBytes(raw, sizes[i]);
+                    if (master.multi == null) {
+                        ids.advance(uncommitted.readableBytes());
+                        stream.feedRaw(uncommitted.copy());
+                        uncommitted.clear();
+                    }
+                }
             }
-            stream.feedRaw(raw);
+            raw.release();
         });
     }
 
