@@ -33,6 +33,8 @@ final class ReplicaLink implements ReplicationStream.Replica {
     long ackOffset;
     /** Wall-clock ms of the last ACK (Redis's repl_ack_time), for lag and repl-timeout. */
     long ackTimeMs;
+    /** When the unsent output first passed the soft limit, or 0 (client-output-buffer-limit replica). */
+    long softLimitSinceMs;
 
     ReplicaLink(Client client, Executor executor, State state, long now) {
         this.client = client;

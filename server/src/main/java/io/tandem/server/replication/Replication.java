@@ -434,6 +434,7 @@ public final class Replication {
             lastPingMs = now;
             stream.ping();
         }
+        closeOverOutputLimit(now);
         long timeoutMs = config.replTimeout() * 1000L;
         for (ReplicaLink r : new ArrayList<>(replicas)) {
             if (r.state == ReplicaLink.State.ONLINE && now - r.ackTimeMs > timeoutMs) {
@@ -442,6 +443,36 @@ public final class Replication {
             }
         }
         if (!waiters.isEmpty()) serveWaiters();
+    }
+
+    /**
+     * {@code client-output-buffer-limit replica}: an online replica whose unsent stream (bytes
+     * queued for it plus what Netty has not written to its socket) passes the hard limit, or the
+     * soft limit for longer than its seconds, is disconnected, as Redis's
+     * checkClientOutputBufferLimits. Checked at cron (hz) rather than on every write; the RDB of a
+     * full sync is not counted (the replica is online only once it was written).
+     */
+    private void closeOverOutputLimit(long now) {
+        var limit = config.clientOutputBufferLimits().replica();
+        if (limit.hardBytes() <= 0 && limit.softBytes() <= 0) return;
+        for (ReplicaLink r : new ArrayList<>(replicas)) {
+            if (r.state != ReplicaLink.State.ONLINE || r.client.channel == null) continue;
+            var ob = r.client.channel.unsafe().outboundBuffer();
+            long used = r.client.pendingBytes() + (ob == null ? 0 : ob.totalPendingWriteBytes());
+            boolean close = limit.hardBytes() > 0 && used >= limit.hardBytes();
+            if (!close && limit.softBytes() > 0 && used >= limit.softBytes()) {
+                if (r.softLimitSinceMs == 0) r.softLimitSinceMs = now;
+                else if (now - r.softLimitSinceMs > limit.softSeconds() * 1000) close = true;
+            } else {
+                r.softLimitSinceMs = 0;
+            }
+            if (close) {
+                log.warn("Client id={} addr={} laddr={} flags=S scheduled to be closed ASAP for overcoming of output buffer limits.",
+                        r.client.id, r.client.addr(), r.client.laddr());
+                r.client.channel.close();
+                server.clientDisconnected(r.client);
+            }
+        }
     }
 
     // ------------------------------------------------------------------ INFO
