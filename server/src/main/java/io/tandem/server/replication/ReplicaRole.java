@@ -300,7 +300,6 @@ final class ReplicaRole implements MasterLink.Events {
                 if (l != link) return;
                 log.info("MASTER <-> REPLICA sync: Flushing old data");
                 server.keyspace().clearAll();
-                server.flushed(-1);
                 log.info("MASTER <-> REPLICA sync: Loading DB in memory");
                 int streamDb;
                 try {
@@ -317,6 +316,9 @@ final class ReplicaRole implements MasterLink.Events {
                 ids.clearId2();
                 stream.createBacklog(config.replBacklogSize());
                 haveHistory = true;
+                // Flush listeners (WATCH; persistence, which saves after a FLUSHALL when save points
+                // are set) are told only now, so a save names the loaded data by the master's point.
+                server.flushed(-1);
                 attachMaster();
                 if (streamDb < server.keyspace().databases()) master.db = streamDb;
                 log.info("MASTER <-> REPLICA sync: Finished with success");
