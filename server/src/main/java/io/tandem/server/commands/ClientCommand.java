@@ -243,7 +243,7 @@ final class ClientCommand {
         }
         int killed = 0;
         for (Client cl : new ArrayList<>(c.server.clients().values())) {
-            if (cl.isInternal()) continue;
+            if (cl.isInternal() && cl.kind != 2) continue; // the master link's client can be killed (it reconnects)
             if (id != 0 && cl.id != id) continue;
             if (type >= 0 && kindOf(cl) != type) continue;
             if (addr != null && !cl.addr().equals(addr)) continue;

@@ -28,5 +28,6 @@ public final class Commands {
         CommandCommand.register(t);
         DebugCommand.register(t, server);
         ConfigCommand.register(t, config);
+        io.tandem.server.replication.Replication.install(server, info, config);
     }
 }

@@ -2,6 +2,7 @@ package io.tandem.server.exec;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.tandem.storage.resp.RespWriter;
@@ -56,7 +57,11 @@ public final class Client {
     public int kind; // 0 normal, 1 replica, 2 master, 3 pubsub (derived)
     public int subscriptions;
     public final RespWriter writer = new RespWriter();
+    /** Stream offset after this client's last propagated write (Redis's c->woff, for WAIT). */
+    public long woff;
     private ByteBuf pending;
+    /** Bytes shared with other connections (replication stream), sent after {@link #pending}. */
+    private CompositeByteBuf shared;
     boolean dirty;
 
     // ---- IO / shared ----
@@ -101,7 +106,29 @@ public final class Client {
 
     /** Bytes of reply built but not yet handed to the network. */
     public int pendingBytes() {
-        return pending == null ? 0 : pending.readableBytes();
+        return (pending == null ? 0 : pending.readableBytes()) + (shared == null ? 0 : shared.readableBytes());
+    }
+
+    /**
+     * Queues bytes this client shares with others (a replica's slice of the replication stream,
+     * a snapshot served to several replicas) after what was written so far, without copying;
+     * takes ownership of {@code b}. Flushed like a reply ({@link Executor#markDirty}). Executor thread.
+     */
+    public void queueShared(ByteBuf b) {
+        if (closed) {
+            b.release();
+            return;
+        }
+        if (shared == null) {
+            shared = (channel != null ? channel.alloc() : ByteBufAllocator.DEFAULT).compositeBuffer(Integer.MAX_VALUE);
+        }
+        if (pending != null) {
+            if (pending.isReadable()) shared.addComponent(true, pending);
+            else pending.release();
+            pending = null;
+            writer.buffer(null);
+        }
+        shared.addComponent(true, b);
     }
 
     /**
@@ -123,6 +150,15 @@ public final class Client {
         ByteBuf b = pending;
         pending = null;
         writer.buffer(null);
+        if (shared != null) {
+            CompositeByteBuf s = shared;
+            shared = null;
+            if (b != null) {
+                if (b.isReadable()) s.addComponent(true, b);
+                else b.release();
+            }
+            return s;
+        }
         return b;
     }
 
@@ -158,6 +194,10 @@ public final class Client {
             pending.release();
             pending = null;
             writer.buffer(null);
+        }
+        if (shared != null) {
+            shared.release();
+            shared = null;
         }
     }
 

@@ -164,6 +164,7 @@ public final class Dispatcher {
                 for (int k : spec.keyPositions(argv)) server.keyTouched(db, argv[k]);
             }
             server.propagation().finish(db, argv, changed);
+            if (changed) c.woff = server.replicationIds().offset();
             call.client = prevClient;
             call.argv = prevArgv;
             call.spec = prevSpec;

@@ -1,0 +1,183 @@
+package io.tandem.replication;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.tandem.replication.backlog.Backlog;
+import io.tandem.storage.resp.RespWriter;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The master's replication stream (Redis's {@code replicationFeedSlaves}): every propagated
+ * command, as RESP, preceded by {@code SELECT <db>} whenever its database differs from the
+ * previous command's. The SELECT is part of the stream and counted in the offset, as in Redis,
+ * so byte offsets agree with a Redis replica's.
+ *
+ * <pre>
+ *   executor: Propagation ─► feed(db, argv)
+ *                              │ encode once into a pooled ByteBuf (SELECT first if the db changed)
+ *                              ├─► backlog (copy into the ring)
+ *                              ├─► ids.advance(bytes)           master_repl_offset
+ *                              └─► each replica: retainedDuplicate() of the same bytes
+ * </pre>
+ *
+ * <p>Like Redis, nothing is encoded while there is neither a backlog nor a replica: the backlog
+ * is created when the first replica asks to sync ({@link #createBacklog}), and from then on every
+ * write is fed. {@link #forceSelect} makes the next command start with a SELECT (after a full
+ * sync's snapshot, whose loader starts in db 0).
+ *
+ * <p>Not thread-safe: executor thread only. A {@link Replica} receives buffers it must release.
+ */
+public final class ReplicationStream {
+    /** Where stream bytes go (a replica connection). Takes ownership of {@code bytes}. */
+    @FunctionalInterface
+    public interface Replica {
+        void send(ByteBuf bytes);
+    }
+
+    private static final byte[] SELECT = "SELECT".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] PING = "PING".getBytes(StandardCharsets.US_ASCII);
+
+    private final ReplicationIds ids;
+    private final ByteBufAllocator alloc;
+    private final RespWriter writer = new RespWriter();
+    private final List<Replica> replicas = new ArrayList<>();
+    private Backlog backlog;
+    /** Database of the last command in the stream, -1 to force a SELECT (Redis's slaveseldb). */
+    private int selectedDb = -1;
+    private boolean proxying;
+
+    public ReplicationStream(ReplicationIds ids) {
+        this(ids, PooledByteBufAllocator.DEFAULT);
+    }
+
+    public ReplicationStream(ReplicationIds ids, ByteBufAllocator alloc) {
+        this.ids = ids;
+        this.alloc = alloc;
+    }
+
+    public ReplicationIds ids() {
+        return ids;
+    }
+
+    /** True once a backlog exists or a replica is attached: writes are fed. */
+    public boolean active() {
+        return backlog != null || !replicas.isEmpty();
+    }
+
+    /** The backlog, or null before the first replica. */
+    public Backlog backlog() {
+        return backlog;
+    }
+
+    /** Creates the backlog at the current offset (Redis's createReplicationBacklog). */
+    public void createBacklog(long size) {
+        backlog = new Backlog(size, ids.offset());
+        selectedDb = -1;
+    }
+
+    /** Drops the backlog (a master turning replica discards its own history). */
+    public void freeBacklog() {
+        backlog = null;
+    }
+
+    public void resizeBacklog(long size) {
+        if (backlog != null) backlog.resize(size);
+    }
+
+    /** The next command fed starts with SELECT (Redis: {@code server.slaveseldb = -1}). */
+    public void forceSelect() {
+        selectedDb = -1;
+    }
+
+    /** The db of the last command fed, or -1 when the next one will SELECT. */
+    public int selectedDb() {
+        return selectedDb;
+    }
+
+    public void addReplica(Replica r) {
+        replicas.add(r);
+    }
+
+    public void removeReplica(Replica r) {
+        replicas.remove(r);
+    }
+
+    public List<Replica> replicas() {
+        return replicas;
+    }
+
+    /**
+     * Replica mode (Redis's replicationFeedStreamFromMasterStream): the stream is the master's,
+     * applied bytes arrive through {@link #feedRaw} and what the replica's own execution
+     * propagates is ignored, so offsets stay the master's.
+     */
+    public void proxying(boolean on) {
+        proxying = on;
+        selectedDb = -1;
+    }
+
+    public boolean proxying() {
+        return proxying;
+    }
+
+    /**
+     * Appends bytes of the master's stream that this replica has applied to the backlog and
+     * sub-replicas. The caller advances the offset (per command applied); takes ownership.
+     */
+    public void feedRaw(ByteBuf b) {
+        int n = b.readableBytes();
+        if (backlog != null && n > 0) backlog.append(b, b.readerIndex(), n);
+        for (int i = 0; i < replicas.size(); i++) replicas.get(i).send(b.retainedDuplicate());
+        b.release();
+    }
+
+    /** Feeds one propagated command applying to {@code db}. */
+    public void feed(int db, byte[][] argv) {
+        if (proxying || !active()) return;
+        ByteBuf b = alloc.buffer(estimate(argv) + (db != selectedDb ? 32 : 0));
+        writer.buffer(b);
+        if (db != selectedDb) {
+            writer.command(SELECT, Integer.toString(db).getBytes(StandardCharsets.US_ASCII));
+            selectedDb = db;
+        }
+        writer.command(argv);
+        writer.buffer(null);
+        publish(b);
+    }
+
+    /**
+     * Feeds a command that does not depend on the database (the master's periodic PING,
+     * REPLCONF GETACK): no SELECT, as Redis feeds them with the current slaveseldb.
+     */
+    public void feedDbless(byte[][] argv) {
+        if (proxying || !active()) return;
+        ByteBuf b = alloc.buffer(estimate(argv));
+        writer.buffer(b);
+        writer.command(argv);
+        writer.buffer(null);
+        publish(b);
+    }
+
+    /** The periodic keepalive: {@code PING} in the stream (repl-ping-replica-period). */
+    public void ping() {
+        feedDbless(new byte[][] {PING});
+    }
+
+    private void publish(ByteBuf b) {
+        int n = b.readableBytes();
+        if (backlog != null) backlog.append(b, b.readerIndex(), n);
+        ids.advance(n);
+        for (int i = 0; i < replicas.size(); i++) replicas.get(i).send(b.retainedDuplicate());
+        b.release();
+    }
+
+    private static int estimate(byte[][] argv) {
+        int n = 16;
+        for (byte[] a : argv) n += a.length + 16;
+        return n;
+    }
+}

@@ -1,0 +1,508 @@
+package io.tandem.server.replication;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.tandem.replication.ReplicationIds;
+import io.tandem.replication.ReplicationStream;
+import io.tandem.replication.backlog.Backlog;
+import io.tandem.server.Server;
+import io.tandem.server.command.Call;
+import io.tandem.server.command.CommandError;
+import io.tandem.server.command.CommandTable;
+import io.tandem.server.commands.Info;
+import io.tandem.server.config.ServerConfig;
+import io.tandem.server.exec.Client;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Replication, master side (Redis 7.0's replication.c, "MASTER" part): the stream every
+ * propagated write goes to, its backlog, the replicas, and the commands replicas and clients
+ * use — REPLCONF, SYNC/PSYNC, WAIT, ROLE — plus INFO replication. Executor thread only.
+ *
+ * <pre>
+ *   Dispatcher ─► Propagation.finish ─► sink: stream.feed(db, argv) ─► backlog, offset, replicas
+ *
+ *   replica: PING, [AUTH], REPLCONF listening-port p, REPLCONF capa eof capa psync2,
+ *            PSYNC replid offset ─┬─► +CONTINUE replid  + backlog from offset, then the stream
+ *                                 └─► +FULLRESYNC replid offset + $len RDB, then the stream
+ *            then REPLCONF ACK off every second (offset, lag; WAIT counts these)
+ * </pre>
+ *
+ * <p>A full resync's RDB is serialized on the executor at the moment of PSYNC
+ * ({@link SyncSnapshot}, interim until #4's forkless snapshot), so its offset is exact: the
+ * replica gets header, RDB and then the stream bytes from that offset in one ordered output.
+ * Replicas asking in the same instant (same offset) share one snapshot.
+ */
+public final class Replication {
+    private static final Logger log = LoggerFactory.getLogger(Replication.class);
+    private static final byte[][] GETACK = {b("REPLCONF"), b("GETACK"), b("*")};
+
+    private final Server server;
+    private final ServerConfig config;
+    private final ReplicationStream stream;
+    /** REPLCONF state of connections that may become replicas (listening port, ip, capabilities). */
+    private final Map<Client, Hello> hellos = new IdentityHashMap<>();
+    /** Connected replicas, in the order they attached (INFO slaveN, ROLE). */
+    private final List<ReplicaLink> replicas = new ArrayList<>();
+    private final Map<Client, ReplicaLink> byClient = new IdentityHashMap<>();
+    private final List<Waiter> waiters = new ArrayList<>();
+    private SyncSnapshot lastSnapshot;
+    private final ReplicaRole replica;
+    private long lastPingMs;
+
+    private static final class Hello {
+        int listeningPort;
+        String ip;
+        boolean capaEof;
+        boolean capaPsync2;
+    }
+
+    /** A client blocked in WAIT. */
+    private record Waiter(Client client, long offset, long numReplicas, long deadlineMs) {}
+
+    private Replication(Server server, ServerConfig config) {
+        this.server = server;
+        this.config = config;
+        this.stream = new ReplicationStream(server.replicationIds());
+        this.replica = new ReplicaRole(server, config, stream);
+    }
+
+    /** Wires replication into a server being assembled (called once from Commands.registerAll). */
+    public static Replication install(Server server, Info info, ServerConfig config) {
+        Replication r = new Replication(server, config);
+        server.propagation().addSink(r::feed);
+        info.section("replication", r::info);
+        config.onChange("repl-backlog-size", (n, before, after) -> r.stream.resizeBacklog(config.replBacklogSize()));
+        CommandTable t = server.commands();
+        t.register("replconf", r::replconf);
+        t.register("sync", r::sync);
+        t.register("psync", r::sync);
+        t.register("wait", r::waitCommand);
+        t.register("role", r::role);
+        t.register("replicaof", r.replica::replicaof);
+        t.register("slaveof", r.replica::replicaof);
+        server.addClientListener(r::disconnected);
+        server.addCronTask(r::cron);
+        r.replica.install();
+        return r;
+    }
+
+    public ReplicationStream stream() {
+        return stream;
+    }
+
+    /** The propagation sink: the stream, with a backlog from the first write after a restore. */
+    private void feed(int db, byte[][] argv) {
+        if (stream.backlog() == null && server.replicationIds().offset() > 0 && !replica.isReplica()) createBacklog();
+        stream.feed(db, argv);
+    }
+
+    /**
+     * Creates the backlog at the current offset. A master whose offset is 0 has no history worth
+     * keeping and takes a fresh replid (Redis's syncCommand); one whose (replid, offset) were
+     * restored from an RDB at startup keeps them, so that writes after the load are counted and
+     * its replicas can continue partially after a restart (Redis 7.0 creates the backlog at load
+     * for the same reason; ARCHITECTURE.md, invariant 6).
+     */
+    private void createBacklog() {
+        ReplicationIds ids = server.replicationIds();
+        if (ids.offset() == 0) {
+            ids.changeId();
+            ids.clearId2();
+        }
+        stream.createBacklog(config.replBacklogSize());
+        log.info("Replication backlog created, my new replication IDs are '{}' and '{}'", ids.replid(), ids.replid2());
+    }
+
+    private static byte[] b(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private long nowMs() {
+        return System.currentTimeMillis();
+    }
+
+    // ------------------------------------------------------------------ REPLCONF
+
+    /**
+     * REPLCONF option value [option value ...] (replconfCommand): listening-port, ip-address,
+     * capa, rdb-only answer +OK; ACK records the replica's offset and answers nothing; GETACK is
+     * for replicas (a master ignores it); anything else is refused.
+     */
+    private void replconf(Call c) {
+        if (c.argc() % 2 == 0) throw CommandError.SYNTAX_ERROR;
+        Hello h = hellos.computeIfAbsent(c.client, k -> new Hello());
+        for (int j = 1; j < c.argc(); j += 2) {
+            if (c.is(j, "listening-port")) {
+                long port = c.longArg(j + 1);
+                h.listeningPort = (int) port;
+            } else if (c.is(j, "ip-address")) {
+                String ip = c.str(j + 1);
+                if (ip.length() >= 46) {
+                    throw new CommandError("ERR REPLCONF ip-address provided by replica instance is too long: " + ip.length() + " bytes");
+                }
+                h.ip = ip;
+            } else if (c.is(j, "capa")) {
+                if (c.is(j + 1, "eof")) h.capaEof = true;
+                else if (c.is(j + 1, "psync2")) h.capaPsync2 = true;
+            } else if (c.is(j, "ack")) {
+                ReplicaLink r = byClient.get(c.client);
+                if (r == null) return;
+                long off;
+                try {
+                    off = Long.parseLong(c.str(j + 1));
+                } catch (NumberFormatException e) {
+                    return;
+                }
+                ack(r, off);
+                return; // no reply, as Redis
+            } else if (c.is(j, "getack")) {
+                if (replica.isMasterClient(c.client)) replica.sendAck();
+                return; // a master has nobody to ACK to
+            } else if (c.is(j, "rdb-only")) {
+                long v = c.longArg(j + 1);
+                if (v != 0 && v != 1) throw CommandError.SYNTAX_ERROR;
+            } else {
+                throw new CommandError("ERR Unrecognized REPLCONF option: " + c.str(j));
+            }
+        }
+        c.out.ok();
+    }
+
+    private void ack(ReplicaLink r, long off) {
+        if (off > r.ackOffset) r.ackOffset = off;
+        r.ackTimeMs = nowMs();
+        if (!waiters.isEmpty()) serveWaiters();
+    }
+
+    // ------------------------------------------------------------------ SYNC / PSYNC
+
+    /**
+     * SYNC and PSYNC replid offset (syncCommand + masterTryPartialResynchronization). Ends in one
+     * of: ignored (already a replica); an error (pending output, bad offset); {@code +CONTINUE}
+     * with the backlog from the requested offset (sync_partial_ok); or a full resync,
+     * {@code +FULLRESYNC replid offset} (PSYNC only) and the RDB as {@code $len\r\n<rdb>},
+     * counted in sync_full (and sync_partial_err when a named history was refused).
+     */
+    private void sync(Call c) {
+        Client cl = c.client;
+        if (byClient.containsKey(cl)) return;
+        if (replica.isReplica() && !replica.linkUp()) throw new CommandError("NOMASTERLINK Can't SYNC while not connected with my master");
+        if (cl.pendingBytes() > 0) throw new CommandError("ERR SYNC and PSYNC are invalid with pending output");
+        boolean psync = c.is(0, "psync");
+        long psyncOffset = 0;
+        if (psync) psyncOffset = c.longArg(2);
+        log.info("Replica {} asks for synchronization", name(cl));
+        Hello h = hellos.computeIfAbsent(cl, k -> new Hello());
+        ReplicationIds ids = server.replicationIds();
+        // A point restored at startup is history a replica may continue from, even before any write.
+        if (stream.backlog() == null && ids.offset() > 0 && !replica.isReplica()) createBacklog();
+        if (psync) {
+            String asked = c.str(1);
+            if (tryPartial(cl, h, asked, psyncOffset)) {
+                server.stats().syncPartialOk++;
+                return;
+            }
+            if (!asked.startsWith("?")) server.stats().syncPartialErr++;
+        }
+        server.stats().syncFull++;
+        if (stream.backlog() == null) createBacklog();
+        SyncSnapshot snap = lastSnapshot;
+        if (snap == null || snap.offset != ids.offset() || !snap.replid.equals(ids.replid())) {
+            if (snap != null) snap.release();
+            log.info("Starting BGSAVE for SYNC with target: replicas sockets (blocking snapshot on the executor)");
+            long t0 = System.nanoTime();
+            snap = SyncSnapshot.take(server, replica.isReplica() ? replica.streamDb() : 0, config.rdbcompression(), config.rdbchecksum());
+            lastSnapshot = snap;
+            log.info("Snapshot for SYNC taken: {} bytes in {} ms", snap.rdb.readableBytes(), (System.nanoTime() - t0) / 1_000_000);
+        } else {
+            log.info("Sharing the snapshot just taken for SYNC with replica {}", name(cl));
+        }
+        ReplicaLink r = attach(cl, ReplicaLink.State.SEND_BULK);
+        // The stream after the snapshot starts with SELECT: the replica loads into db 0.
+        if (!replica.isReplica()) stream.forceSelect();
+        StringBuilder head = new StringBuilder();
+        if (psync) head.append("+FULLRESYNC ").append(snap.replid).append(' ').append(snap.offset).append("\r\n");
+        head.append('$').append(snap.rdb.readableBytes()).append("\r\n");
+        ByteBuf bulk = Unpooled.wrappedBuffer(Unpooled.wrappedBuffer(head.toString().getBytes(StandardCharsets.US_ASCII)), snap.share());
+        log.info("Sending the snapshot ({} bytes) to replica {} from offset {}", snap.rdb.readableBytes(), name(cl), snap.offset);
+        if (cl.channel == null) {
+            bulk.release();
+            return;
+        }
+        // Written now, ahead of any stream bytes (those are flushed later, through the same event
+        // loop); once it is on the wire the replica is online, as Redis after the last RDB byte.
+        cl.channel.writeAndFlush(bulk).addListener(f -> {
+            if (f.isSuccess()) server.executor().execute(() -> putOnline(r));
+        });
+    }
+
+    /** replicaPutOnline: the RDB has been sent; the replica now only receives the stream. */
+    private void putOnline(ReplicaLink r) {
+        if (r.state != ReplicaLink.State.SEND_BULK || !byClient.containsKey(r.client)) return;
+        r.state = ReplicaLink.State.ONLINE;
+        r.ackTimeMs = nowMs();
+        log.info("Synchronization with replica {} succeeded", name(r.client));
+    }
+
+    /**
+     * masterTryPartialResynchronization: true after answering {@code +CONTINUE} and queueing the
+     * backlog from {@code offset}; false (after logging why) when a full resync is needed: the
+     * replid is neither ours nor our previous one valid up to {@code offset}, or the offset is
+     * not in the backlog.
+     */
+    private boolean tryPartial(Client cl, Hello h, String replid, long offset) {
+        ReplicationIds ids = server.replicationIds();
+        if (!replid.equalsIgnoreCase(ids.replid())
+                && (!replid.equalsIgnoreCase(ids.replid2()) || offset > ids.secondOffset())) {
+            if (!replid.startsWith("?")) {
+                if (!replid.equalsIgnoreCase(ids.replid()) && !replid.equalsIgnoreCase(ids.replid2())) {
+                    log.info("Partial resynchronization not accepted: Replication ID mismatch (Replica asked for '{}', my replication IDs are '{}' and '{}')",
+                            replid, ids.replid(), ids.replid2());
+                } else {
+                    log.info("Partial resynchronization not accepted: Requested offset for second ID was {}, but I can reply up to {}",
+                            offset, ids.secondOffset());
+                }
+            } else {
+                log.info("Full resync requested by replica {}", name(cl));
+            }
+            return false;
+        }
+        Backlog b = stream.backlog();
+        if (b == null || !b.covers(offset)) {
+            log.info("Unable to partial resync with replica {} for lack of backlog (Replica request was: {}).", name(cl), offset);
+            if (offset > ids.offset()) {
+                log.warn("Warning: replica {} tried to PSYNC with an offset that is greater than the master replication offset.", name(cl));
+            }
+            return false;
+        }
+        ReplicaLink r = attach(cl, ReplicaLink.State.ONLINE);
+        String head = h.capaPsync2 ? "+CONTINUE " + ids.replid() + "\r\n" : "+CONTINUE\r\n";
+        r.send(Unpooled.wrappedBuffer(head.getBytes(StandardCharsets.US_ASCII)));
+        ByteBuf tail = b.copyFrom(offset, cl.channel != null ? cl.channel.alloc() : io.netty.buffer.PooledByteBufAllocator.DEFAULT);
+        int len = tail.readableBytes();
+        r.send(tail);
+        log.info("Partial resynchronization request from {} accepted. Sending {} bytes of backlog starting from offset {}.",
+                name(cl), len, offset);
+        return true;
+    }
+
+    private ReplicaLink attach(Client cl, ReplicaLink.State state) {
+        cl.kind = 1;
+        ReplicaLink r = new ReplicaLink(cl, server.executor(), state, nowMs());
+        replicas.add(r);
+        byClient.put(cl, r);
+        stream.addReplica(r);
+        return r;
+    }
+
+    private void disconnected(Client c) {
+        replica.masterClientKilled(c);
+        ReplicaLink r = byClient.remove(c);
+        if (r != null) {
+            replicas.remove(r);
+            stream.removeReplica(r);
+            log.info("Connection with replica {} lost.", name(c));
+        }
+        hellos.remove(c);
+        waiters.removeIf(w -> w.client == c);
+    }
+
+    /** Redis's replicationGetSlaveName: ip:listening-port, or the peer address. */
+    private String name(Client c) {
+        Hello h = hellos.get(c);
+        String addr = c.addr();
+        String ip = h != null && h.ip != null ? h.ip : addr.substring(0, Math.max(0, addr.lastIndexOf(':')));
+        if (ip.isEmpty()) return "client id #" + c.id;
+        if (h != null && h.listeningPort != 0) return ip + ":" + h.listeningPort;
+        return ip + ":<unknown-replica-port>";
+    }
+
+    private String ip(Client c) {
+        Hello h = hellos.get(c);
+        if (h != null && h.ip != null) return h.ip;
+        String addr = c.addr();
+        return addr.substring(0, Math.max(0, addr.lastIndexOf(':')));
+    }
+
+    private int listeningPort(Client c) {
+        Hello h = hellos.get(c);
+        return h == null ? 0 : h.listeningPort;
+    }
+
+    // ------------------------------------------------------------------ WAIT
+
+    /**
+     * WAIT numreplicas timeout (waitCommand): the number of replicas that acknowledged this
+     * client's last write, at once if enough already have (or inside MULTI), else when enough
+     * do or at the timeout. Asks every replica for an ACK ({@code REPLCONF GETACK *} in the stream).
+     */
+    private void waitCommand(Call c) {
+        if (replica.isReplica()) {
+            throw new CommandError("ERR WAIT cannot be used with replica instances. Please also note that since Redis 4.0 if a "
+                    + "replica is configured to be writable (which is not the default) writes to replicas are just local and are not propagated.");
+        }
+        long numReplicas = c.longArg(1);
+        long timeout;
+        try {
+            timeout = Long.parseLong(c.str(2));
+        } catch (NumberFormatException e) {
+            throw new CommandError("ERR timeout is not an integer or out of range");
+        }
+        if (timeout < 0) throw new CommandError("ERR timeout is negative");
+        Client cl = c.client;
+        long acked = countAcks(cl.woff);
+        if (acked >= numReplicas || cl.denyBlocking) {
+            c.out.integer(acked);
+            return;
+        }
+        long deadline = timeout == 0 ? 0 : nowMs() + timeout;
+        waiters.add(new Waiter(cl, cl.woff, numReplicas, deadline));
+        cl.blocked = true;
+        if (timeout > 0) server.executor().schedule(TimeUnit.MILLISECONDS.toNanos(timeout), () -> serveWaiters());
+        stream.feedDbless(GETACK);
+    }
+
+    private long countAcks(long offset) {
+        long n = 0;
+        for (ReplicaLink r : replicas) if (r.state == ReplicaLink.State.ONLINE && r.ackOffset >= offset) n++;
+        return n;
+    }
+
+    /** Answers the WAITs that are satisfied or timed out. */
+    private void serveWaiters() {
+        long now = nowMs();
+        for (Waiter w : new ArrayList<>(waiters)) {
+            long acked = countAcks(w.offset);
+            boolean expired = w.deadlineMs != 0 && now >= w.deadlineMs;
+            if (acked >= w.numReplicas || expired) {
+                waiters.remove(w);
+                Client cl = w.client;
+                cl.blocked = false;
+                cl.out().integer(acked);
+                server.executor().markDirty(cl);
+                server.dispatcher().runDeferred(cl);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ ROLE
+
+    /** ROLE for a master: {@code master}, the offset, and [ip, port, acked offset] per online replica. */
+    private void role(Call c) {
+        if (replica.isReplica()) {
+            replica.role(c);
+            return;
+        }
+        c.out.array(3);
+        c.out.bulk("master");
+        c.out.integer(server.replicationIds().offset());
+        List<ReplicaLink> online = new ArrayList<>();
+        for (ReplicaLink r : replicas) if (r.state == ReplicaLink.State.ONLINE) online.add(r);
+        c.out.array(online.size());
+        for (ReplicaLink r : online) {
+            c.out.array(3);
+            c.out.bulk(ip(r.client));
+            c.out.bulk(Integer.toString(listeningPort(r.client)));
+            c.out.bulk(Long.toString(r.ackOffset));
+        }
+    }
+
+    // ------------------------------------------------------------------ cron
+
+    /**
+     * replicationCron's master part: PING in the stream every repl-ping-replica-period seconds,
+     * drop replicas silent for longer than repl-timeout, time out WAITs, and let go of the
+     * last snapshot (it is shared only by replicas asking at the same moment).
+     */
+    private void cron() {
+        replica.cron();
+        long now = nowMs();
+        if (lastSnapshot != null && lastSnapshot.offset != server.replicationIds().offset()) {
+            lastSnapshot.release();
+            lastSnapshot = null;
+        }
+        if (!replicas.isEmpty() && now - lastPingMs >= config.replPingReplicaPeriod() * 1000L) {
+            lastPingMs = now;
+            stream.ping();
+        }
+        closeOverOutputLimit(now);
+        long timeoutMs = config.replTimeout() * 1000L;
+        for (ReplicaLink r : new ArrayList<>(replicas)) {
+            if (r.state == ReplicaLink.State.ONLINE && now - r.ackTimeMs > timeoutMs) {
+                log.warn("Disconnecting timedout replica (streaming sync): {}", name(r.client));
+                server.killClient(r.client, false);
+            }
+        }
+        if (!waiters.isEmpty()) serveWaiters();
+    }
+
+    /**
+     * {@code client-output-buffer-limit replica}: an online replica whose unsent stream (bytes
+     * queued for it plus what Netty has not written to its socket) passes the hard limit, or the
+     * soft limit for longer than its seconds, is disconnected, as Redis's
+     * checkClientOutputBufferLimits. Checked at cron (hz) rather than on every write; the RDB of a
+     * full sync is not counted (the replica is online only once it was written).
+     */
+    private void closeOverOutputLimit(long now) {
+        var limit = config.clientOutputBufferLimits().replica();
+        if (limit.hardBytes() <= 0 && limit.softBytes() <= 0) return;
+        for (ReplicaLink r : new ArrayList<>(replicas)) {
+            if (r.state != ReplicaLink.State.ONLINE || r.client.channel == null) continue;
+            var ob = r.client.channel.unsafe().outboundBuffer();
+            long used = r.client.pendingBytes() + (ob == null ? 0 : ob.totalPendingWriteBytes());
+            boolean close = limit.hardBytes() > 0 && used >= limit.hardBytes();
+            if (!close && limit.softBytes() > 0 && used >= limit.softBytes()) {
+                if (r.softLimitSinceMs == 0) r.softLimitSinceMs = now;
+                else if (now - r.softLimitSinceMs > limit.softSeconds() * 1000) close = true;
+            } else {
+                r.softLimitSinceMs = 0;
+            }
+            if (close) {
+                log.warn("Client id={} addr={} laddr={} flags=S scheduled to be closed ASAP for overcoming of output buffer limits.",
+                        r.client.id, r.client.addr(), r.client.laddr());
+                r.client.channel.close();
+                server.clientDisconnected(r.client);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ INFO
+
+    private static void f(StringBuilder sb, String k, Object v) {
+        sb.append(k).append(':').append(v).append("\r\n");
+    }
+
+    /** INFO replication, Redis 7.0's fields in its order (genRedisInfoString, "replication"). */
+    void info(StringBuilder sb) {
+        ReplicationIds ids = server.replicationIds();
+        Backlog b = stream.backlog();
+        long now = nowMs();
+        if (replica.isReplica()) replica.info(sb);
+        else f(sb, "role", "master");
+        f(sb, "connected_slaves", replicas.size());
+        int i = 0;
+        for (ReplicaLink r : replicas) {
+            sb.append("slave").append(i++).append(":ip=").append(ip(r.client)).append(",port=").append(listeningPort(r.client))
+                    .append(",state=").append(r.state.info).append(",offset=").append(r.ackOffset)
+                    .append(",lag=").append((now - r.ackTimeMs) / 1000).append("\r\n");
+        }
+        f(sb, "master_failover_state", "no-failover");
+        f(sb, "master_replid", ids.replid());
+        f(sb, "master_replid2", ids.replid2());
+        f(sb, "master_repl_offset", ids.offset());
+        f(sb, "second_repl_offset", ids.secondOffset());
+        f(sb, "repl_backlog_active", b != null ? 1 : 0);
+        f(sb, "repl_backlog_size", config.replBacklogSize());
+        f(sb, "repl_backlog_first_byte_offset", b != null ? b.firstByteOffset() : 0);
+        f(sb, "repl_backlog_histlen", b != null ? b.histlen() : 0);
+    }
+}
