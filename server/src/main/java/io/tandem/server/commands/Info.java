@@ -75,22 +75,10 @@ public final class Info {
             case "latencystats" -> sb.append("# Latencystats\r\n");
             case "errorstats" -> { sb.append("# Errorstats\r\n"); errorstats(sb); }
             case "keyspace" -> { sb.append("# Keyspace\r\n"); keyspace(sb); }
-            case "persistence" -> {
-                sb.append("# Persistence\r\n");
-                Consumer<StringBuilder> w = extra.get(section);
-                if (w != null) w.accept(sb);
-                else noPersistence(sb);
-            }
-            case "replication" -> {
-                sb.append("# Replication\r\n");
-                Consumer<StringBuilder> w = extra.get(section);
-                if (w != null) w.accept(sb);
-                else standaloneMaster(sb);
-            }
             default -> {
                 Consumer<StringBuilder> w = extra.get(section);
                 if (w == null) return false;
-                sb.append("# ").append(title.equals("Replication") ? "Replication" : title).append("\r\n");
+                sb.append("# ").append(title).append("\r\n");
                 w.accept(sb);
             }
         }
@@ -298,59 +286,6 @@ public final class Info {
         for (var e : server.stats().errors.entrySet()) {
             sb.append("errorstat_").append(e.getKey()).append(":count=").append(e.getValue()).append("\r\n");
         }
-    }
-
-    /**
-     * The persistence section while no persistence subsystem is registered (before #4): nothing
-     * is being saved or loaded, so these are the true values, with Redis's field names.
-     */
-    private void noPersistence(StringBuilder sb) {
-        f(sb, "loading", 0);
-        f(sb, "async_loading", 0);
-        f(sb, "current_cow_peak", 0);
-        f(sb, "current_cow_size", 0);
-        f(sb, "current_cow_size_age", 0);
-        f(sb, "current_fork_perc", "0.00");
-        f(sb, "current_save_keys_processed", 0);
-        f(sb, "current_save_keys_total", 0);
-        f(sb, "rdb_changes_since_last_save", server.stats().dirty);
-        f(sb, "rdb_bgsave_in_progress", 0);
-        f(sb, "rdb_last_save_time", server.stats().startMs / 1000);
-        f(sb, "rdb_last_bgsave_status", "ok");
-        f(sb, "rdb_last_bgsave_time_sec", -1);
-        f(sb, "rdb_current_bgsave_time_sec", -1);
-        f(sb, "rdb_saves", 0);
-        f(sb, "rdb_last_cow_size", 0);
-        f(sb, "rdb_last_load_keys_expired", 0);
-        f(sb, "rdb_last_load_keys_loaded", 0);
-        f(sb, "aof_enabled", 0);
-        f(sb, "aof_rewrite_in_progress", 0);
-        f(sb, "aof_rewrite_scheduled", 0);
-        f(sb, "aof_last_rewrite_time_sec", -1);
-        f(sb, "aof_current_rewrite_time_sec", -1);
-        f(sb, "aof_last_bgrewrite_status", "ok");
-        f(sb, "aof_rewrites", 0);
-        f(sb, "aof_rewrites_consecutive_failures", 0);
-        f(sb, "aof_last_write_status", "ok");
-        f(sb, "aof_last_cow_size", 0);
-        f(sb, "module_fork_in_progress", 0);
-        f(sb, "module_fork_last_cow_size", 0);
-    }
-
-    /** The replication section of a master with no replicas, before #5 registers the real one. */
-    private void standaloneMaster(StringBuilder sb) {
-        f(sb, "role", "master");
-        f(sb, "connected_slaves", 0);
-        f(sb, "master_failover_state", "no-failover");
-        var ids = server.replicationIds();
-        f(sb, "master_replid", ids.replid());
-        f(sb, "master_replid2", ids.replid2());
-        f(sb, "master_repl_offset", ids.offset());
-        f(sb, "second_repl_offset", ids.secondOffset());
-        f(sb, "repl_backlog_active", 0);
-        f(sb, "repl_backlog_size", serverFields.getOrDefault("repl_backlog_size", "1048576"));
-        f(sb, "repl_backlog_first_byte_offset", 0);
-        f(sb, "repl_backlog_histlen", 0);
     }
 
     private void keyspace(StringBuilder sb) {
