@@ -37,6 +37,14 @@ public final class RdbFileReader {
         this.values = new RdbValueReader(in);
     }
 
+    /**
+     * Offset of the next unread byte: after {@link #read} returns, the length of the RDB data
+     * (an AOF with an RDB preamble continues there). The stream itself may have been read further.
+     */
+    public long offset() {
+        return in.offset();
+    }
+
     public Result read(RdbVisitor visitor) throws IOException, RdbFormatException {
         byte[] magic = new byte[9];
         in.readFully(magic, 0, 9);
@@ -94,6 +102,7 @@ public final class RdbFileReader {
                 }
                 default -> {
                     if (!isObjectType(type)) throw in.error(opOffset, "unknown RDB type or opcode " + type);
+                    visitor.objectType(type, opOffset);
                     byte[] key = values.readString();
                     in.key(key);
                     RdbValue v = values.readValue(type);

@@ -19,6 +19,13 @@ public interface RdbVisitor {
     /** A function library's code (FUNCTION2); skipped unless overridden. */
     default void function(byte[] code) {}
 
+    /**
+     * The type byte of the next key, read at {@code offset}, before its name and value are read
+     * (so a tool can say which type it was reading when the file turns out to be damaged, and
+     * which encoding the file used).
+     */
+    default void objectType(int rdbType, long offset) {}
+
     /** One key. Empty collections are not reported (Redis skips them on load). */
     void entry(RdbEntry entry) throws RdbFormatException;
 }
