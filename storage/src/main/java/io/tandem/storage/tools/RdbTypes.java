@@ -37,9 +37,14 @@ public final class RdbTypes {
 
     /** Bytes as text for messages: printable ASCII kept, others as \xNN; cut at 128 chars. */
     public static String printable(byte[] k) {
+        return printable(k, 128);
+    }
+
+    /** As {@link #printable(byte[])}, cut at {@code max} chars (Integer.MAX_VALUE: never). */
+    public static String printable(byte[] k, int max) {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < k.length; i++) {
-            if (sb.length() >= 128) {
+            if (sb.length() >= max) {
                 sb.append("...");
                 break;
             }
