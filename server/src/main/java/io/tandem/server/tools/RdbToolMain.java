@@ -1,5 +1,6 @@
 package io.tandem.server.tools;
 
+import io.tandem.server.log.Logging;
 import io.tandem.storage.rdb.RdbFormatException;
 import io.tandem.storage.tools.Progress;
 import io.tandem.storage.tools.RdbExport;
@@ -43,6 +44,8 @@ public final class RdbToolMain {
             """;
 
     public static void main(String[] args) {
+        // The replay server and its libraries log; stdout is the tool's output, so warnings only, on stderr.
+        Logging.configure("/dev/stderr", "warning", () -> 'M');
         OutputStream out = new BufferedOutputStream(System.out, 1 << 16);
         int rc = run(args, out, System.err, Progress.terminal());
         try {
@@ -50,6 +53,7 @@ public final class RdbToolMain {
         } catch (IOException e) {
             rc = 1;
         }
+        System.err.flush();
         System.exit(rc);
     }
 
