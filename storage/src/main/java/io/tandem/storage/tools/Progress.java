@@ -28,8 +28,14 @@ public final class Progress extends FilterInputStream {
         this.err = err;
     }
 
-    /** stderr when the JVM has a console (stdin/stdout/stderr attached to a terminal), else null. */
+    /**
+     * stderr when it is a terminal, else null. Java cannot ask isatty(2), so the launchers test
+     * {@code [ -t 2 ]} and pass {@code -Dtandem.progress=true|false}; without the property, a
+     * console (stdin and stdout on a terminal) is taken as the answer.
+     */
     public static PrintStream terminal() {
+        String p = System.getProperty("tandem.progress");
+        if (p != null) return Boolean.parseBoolean(p) ? System.err : null;
         return System.console() != null ? System.err : null;
     }
 
