@@ -114,6 +114,30 @@ class RdbDumpTest {
         assertEquals(1, tool().rc());
     }
 
+    /** Truncations and bit flips: every format fails with an offset, never an internal error. */
+    @Test
+    void damagedFilesFailCleanlyInEveryFormat() throws IOException {
+        byte[] all = Files.readAllBytes(golden("all-types.rdb"));
+        java.util.Random rnd = new java.util.Random(3);
+        Path f = tmp.resolve("bad.rdb");
+        String[] formats = {"keys", "json", "resp", "memory"};
+        for (int i = 0; i < 200; i++) {
+            byte[] b;
+            if (i % 2 == 0) {
+                b = java.util.Arrays.copyOf(all, rnd.nextInt(all.length));
+            } else {
+                b = all.clone();
+                int pos = 9 + rnd.nextInt(b.length - 9);
+                b[pos] ^= (byte) (1 << rnd.nextInt(8));
+            }
+            Files.write(f, b);
+            Run r = tool("dump", "--format", formats[i % 4], f.toString());
+            assertEquals(1, r.rc(), "case " + i + ": " + r.err());
+            assertTrue(r.err().contains("[offset ") || r.err().contains("Cannot"), r.err());
+            assertTrue(!r.err().contains("internal error"), r.err());
+        }
+    }
+
     /** dump --format resp replayed into a real redis-server gives the dataset Redis loads from the file. */
     @Test
     void respReplayedIntoRedisEqualsTheOriginal() throws Exception {

@@ -169,7 +169,8 @@ public final class AofReader {
         if (fg[i] != '\r' || fg[i + 1] != '\n') {
             // a header cut by the end of the file is a truncation; anything else is malformed
             boolean cut = fg[n - 1] != '\n' && peek() < 0;
-            throw new AofFormatException(epos, String.format("Expected \\r\\n, got: %02x%02x", fg[i] & 0xFF, fg[i + 1] & 0xFF), cut);
+            // C's %02x of a (signed) char: bytes >= 0x80 print sign-extended ("ffffffb2"), as in redis-check-aof
+            throw new AofFormatException(epos, String.format("Expected \\r\\n, got: %02x%02x", (int) fg[i], (int) fg[i + 1]), cut);
         }
         line++;
         return neg ? -v : v;
@@ -210,7 +211,7 @@ public final class AofReader {
         }
         if (got < want) throw new AofFormatException(epos, "Expected to read " + want + " bytes, got " + got + " bytes", true);
         if (last2 != '\r' || last1 != '\n') {
-            throw new AofFormatException(epos, String.format("Expected \\r\\n, got: %02x%02x", last2 & 0xFF, last1 & 0xFF), false);
+            throw new AofFormatException(epos, String.format("Expected \\r\\n, got: %02x%02x", (int) last2, (int) last1), false);
         }
         line++;
         return keep ? out : null;
