@@ -114,6 +114,30 @@ class RdbDumpTest {
         assertEquals(1, tool().rc());
     }
 
+    /** The memory estimate against MEMORY USAGE of a real redis-server that loaded the same file. */
+    @Test
+    void memoryEstimateIsCloseToRedisMemoryUsage() throws Exception {
+        Run r = tool("dump", "--format", "memory", "--db", "0", all());
+        assertEquals(0, r.rc(), r.err());
+        Path dir = Files.createDirectories(tmp.resolve("mem"));
+        Files.copy(golden("all-types.rdb"), dir.resolve("dump.rdb"));
+        StringBuilder report = new StringBuilder();
+        int far = 0;
+        try (RedisProcess redis = RedisProcess.start("--dir", dir.toString(), "--dbfilename", "dump.rdb")) {
+            String[] lines = r.text().split("\n");
+            for (int i = 1; i < lines.length; i++) {
+                String[] f = lines[i].split(",");
+                long ours = Long.parseLong(f[3]);
+                long theirs = (Long) redis.call("MEMORY", "USAGE", f[2], "SAMPLES", "0");
+                report.append(f[2]).append(": ").append(ours).append(" vs ").append(theirs).append('\n');
+                if (Math.abs(ours - theirs) > Math.max(48, theirs / 4)) far++;
+                String encoding = redis.callString("OBJECT", "ENCODING", f[2]);
+                assertEquals(encoding, f[4], f[2]);
+            }
+        }
+        assertEquals(0, far, report.toString());
+    }
+
     /** Truncations and bit flips: every format fails with an offset, never an internal error. */
     @Test
     void damagedFilesFailCleanlyInEveryFormat() throws IOException {
