@@ -33,6 +33,10 @@ public final class CheckRdbMain {
             Progress in = new Progress(raw, Files.size(file), progress);
             RdbCheck.Report r = new RdbCheck(out, System.currentTimeMillis()).check(in, args[0]);
             in.done();
+            if (r.ok()) {
+                double secs = in.seconds();
+                out.printf("[info] %s checked in %.2f s (%.1f MB/s)%n", Progress.human(in.count()), secs, in.count() / 1048576.0 / Math.max(secs, 1e-9));
+            }
             if (r.ok() && r.length() < Files.size(file)) {
                 out.printf("[offset %d] warning: %d bytes after the end of the RDB data (an AOF tail? use tandem-check-aof)%n",
                         r.length(), Files.size(file) - r.length());

@@ -50,9 +50,12 @@ public final class RdbCheck {
     private final PrintStream out;
     private final long nowMs;
 
-    /** Per db: keys, expires, then keys per logical type. */
-    private final Map<Integer, Map<String, Long>> perDb = new TreeMap<>();
-    private final Map<String, Long> perEncoding = new TreeMap<>();
+    /** Per db: keys per RDB type byte (0..31), then [KEYS] and [EXPIRES]; arrays, not maps: this runs per key. */
+    private static final int KEYS = 32;
+    private static final int EXPIRES = 33;
+    private final Map<Integer, long[]> perDb = new TreeMap<>();
+    private int lastDb = -1;
+    private long[] lastCounts;
     private long keys;
     private long expires;
     private long alreadyExpired;
@@ -98,13 +101,15 @@ public final class RdbCheck {
                 @Override
                 public void entry(RdbEntry e) {
                     keys++;
-                    Map<String, Long> db = perDb.computeIfAbsent(e.db(), x -> new TreeMap<>());
-                    db.merge(" keys", 1L, Long::sum);
-                    db.merge(RdbTypes.logical(type), 1L, Long::sum);
-                    perEncoding.merge(RdbTypes.fileName(type), 1L, Long::sum);
+                    if (e.db() != lastDb) {
+                        lastDb = e.db();
+                        lastCounts = perDb.computeIfAbsent(e.db(), x -> new long[EXPIRES + 1]);
+                    }
+                    lastCounts[KEYS]++;
+                    lastCounts[type & 31]++;
                     if (e.expireAtMs() >= 0) {
                         expires++;
-                        db.merge(" expires", 1L, Long::sum);
+                        lastCounts[EXPIRES]++;
                         if (e.expireAtMs() < nowMs) alreadyExpired++;
                     }
                     type = -1;
@@ -147,15 +152,21 @@ public final class RdbCheck {
     private void info() {
         summary();
         if (functions > 0) out.printf("[info] %d function libraries%n", functions);
-        for (Map.Entry<Integer, Map<String, Long>> db : perDb.entrySet()) {
+        Map<String, Long> perEncoding = new TreeMap<>();
+        for (Map.Entry<Integer, long[]> db : perDb.entrySet()) {
+            long[] c = db.getValue();
+            Map<String, Long> perType = new TreeMap<>();
+            for (int t = 0; t < KEYS; t++) {
+                if (c[t] == 0) continue;
+                perType.merge(RdbTypes.logical(t), c[t], Long::sum);
+                perEncoding.merge(RdbTypes.fileName(t), c[t], Long::sum);
+            }
             StringBuilder sb = new StringBuilder();
-            for (Map.Entry<String, Long> t : db.getValue().entrySet()) {
-                if (t.getKey().startsWith(" ")) continue;
+            for (Map.Entry<String, Long> t : perType.entrySet()) {
                 if (sb.length() > 0) sb.append(", ");
                 sb.append(t.getKey()).append('=').append(t.getValue());
             }
-            out.printf("[info] db %d: %d keys, %d expires (%s)%n", db.getKey(), db.getValue().getOrDefault(" keys", 0L),
-                    db.getValue().getOrDefault(" expires", 0L), sb);
+            out.printf("[info] db %d: %d keys, %d expires (%s)%n", db.getKey(), c[KEYS], c[EXPIRES], sb);
         }
         for (Map.Entry<String, Long> e : perEncoding.entrySet()) {
             out.printf("[info] encoding %s: %d keys%n", e.getKey(), e.getValue());
