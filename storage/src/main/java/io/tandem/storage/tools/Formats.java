@@ -14,6 +14,19 @@ public final class Formats {
      * ISO-8859-1, one character per byte (so {@code \u0000}..{@code \u00ff} stand for bytes).
      */
     public static void json(StringBuilder sb, byte[] b) {
+        boolean plain = true; // printable ASCII without '"' or '\\': the common case, copied as it is
+        for (byte x : b) {
+            if (x < 0x20 || x == '"' || x == '\\' || x == 0x7f) { // bytes >= 0x80 are negative
+                plain = false;
+                break;
+            }
+        }
+        if (plain) {
+            sb.append('"');
+            for (byte x : b) sb.append((char) x);
+            sb.append('"');
+            return;
+        }
         String s;
         boolean latin1 = false;
         try {
