@@ -119,7 +119,7 @@ public final class RdbToolMain {
                     case "--type" -> {
                         if (!hasValue) return usage(err, "--type needs a value");
                         type = args[++i].toLowerCase(Locale.ROOT);
-                        if (!List.of("string", "list", "set", "zset", "hash").contains(type)) return usage(err, "unknown type '" + type + "'");
+                        if (!List.of("string", "list", "set", "zset", "hash", "stream").contains(type)) return usage(err, "unknown type '" + type + "'");
                     }
                     case "--top" -> {
                         if (!hasValue) return usage(err, "--top needs a value");
@@ -144,6 +144,7 @@ public final class RdbToolMain {
             in.done();
             out.flush();
             if (format == RdbExport.Format.MEMORY) err.print(export.summary());
+            if (export.skipped() > 0) err.printf("tandem-rdb: %d stream keys left out (streams are not supported yet)%n", export.skipped());
             return 0;
         } catch (NoSuchFileException e) {
             err.println("Cannot open file " + file + ": No such file or directory");

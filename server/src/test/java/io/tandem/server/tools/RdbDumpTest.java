@@ -103,6 +103,15 @@ class RdbDumpTest {
     }
 
     @Test
+    void streamKeysAreListedButLeftOutOfValueFormats() {
+        String f = golden("streams.rdb").toString();
+        assertEquals("empty\ns\n", tool("dump", "--format", "keys", "--type", "stream", f).text());
+        Run r = tool("dump", "--format", "resp", f);
+        assertEquals(0, r.rc(), r.err());
+        assertTrue(r.err().contains("2 stream keys left out"), r.err());
+    }
+
+    @Test
     void damagedInputFailsWithOffsetAndUsageErrors() {
         Run r = tool("dump", "--format", "json", golden("truncated-in-value.rdb").toString());
         assertEquals(1, r.rc());

@@ -26,6 +26,12 @@ public interface RdbVisitor {
      */
     default void objectType(int rdbType, long offset) {}
 
+    /**
+     * A key of a type Tandem cannot hold (a stream), read and checked but not decoded; only with
+     * {@link RdbFileReader#skipStreams}. Ignored unless overridden.
+     */
+    default void skipped(int db, byte[] key, int rdbType, long expireAtMs) {}
+
     /** One key. Empty collections are not reported (Redis skips them on load). */
     void entry(RdbEntry entry) throws RdbFormatException;
 }

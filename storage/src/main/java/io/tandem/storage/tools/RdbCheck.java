@@ -71,7 +71,7 @@ public final class RdbCheck {
     /** Checks {@code in} (positioned at the "REDIS" magic), printing as it goes. IOException: the stream failed. */
     public Report check(InputStream in, String name) throws IOException {
         out.println("[offset 0] Checking RDB file " + name);
-        RdbFileReader reader = new RdbFileReader(in);
+        RdbFileReader reader = new RdbFileReader(in).skipStreams(true);
         try {
             RdbFileReader.Result r = reader.read(new RdbVisitor() {
                 @Override
@@ -100,20 +100,12 @@ public final class RdbCheck {
 
                 @Override
                 public void entry(RdbEntry e) {
-                    keys++;
-                    if (e.db() != lastDb) {
-                        lastDb = e.db();
-                        lastCounts = perDb.computeIfAbsent(e.db(), x -> new long[EXPIRES + 1]);
-                    }
-                    lastCounts[KEYS]++;
-                    lastCounts[type & 31]++;
-                    if (e.expireAtMs() >= 0) {
-                        expires++;
-                        lastCounts[EXPIRES]++;
-                        if (e.expireAtMs() < nowMs) alreadyExpired++;
-                    }
-                    type = -1;
-                    doing = "read-type";
+                    count(e.db(), e.expireAtMs());
+                }
+
+                @Override
+                public void skipped(int db, byte[] key, int rdbType, long expireAtMs) {
+                    count(db, expireAtMs);
                 }
             });
             long end = reader.offset();
@@ -133,6 +125,23 @@ public final class RdbCheck {
             summary();
             return new Report(false, -1, keys, expires, alreadyExpired, e);
         }
+    }
+
+    private void count(int db, long expireAtMs) {
+        keys++;
+        if (db != lastDb) {
+            lastDb = db;
+            lastCounts = perDb.computeIfAbsent(db, x -> new long[EXPIRES + 1]);
+        }
+        lastCounts[KEYS]++;
+        lastCounts[type & 31]++;
+        if (expireAtMs >= 0) {
+            expires++;
+            lastCounts[EXPIRES]++;
+            if (expireAtMs < nowMs) alreadyExpired++;
+        }
+        type = -1;
+        doing = "read-type";
     }
 
     /** redis-check-rdb's wording where it has one. */

@@ -60,6 +60,7 @@ public final class RdbExport {
     private int rdbType = -1;
     private int currentDb = -1;
     private long written;
+    private long skipped;
     private final StringBuilder sb = new StringBuilder();
 
     /** Memory summary: totals per type, top keys by size. */
@@ -81,6 +82,11 @@ public final class RdbExport {
         this.topN = topN;
     }
 
+    /** Stream keys left out (Tandem cannot decode streams yet; {@code keys} lists them). */
+    public long skipped() {
+        return skipped;
+    }
+
     /** Keys written (after filters). */
     public long written() {
         return written;
@@ -92,10 +98,28 @@ public final class RdbExport {
         if (format == Format.MEMORY) ascii("database,type,key,size_in_bytes,encoding,num_elements,len_largest_element,expiry\n");
         RdbFileReader.Result r;
         try {
-            r = new RdbFileReader(in).read(new RdbVisitor() {
+            r = new RdbFileReader(in).skipStreams(true).read(new RdbVisitor() {
                 @Override
                 public void objectType(int t, long offset) {
                     rdbType = t;
+                }
+
+                @Override
+                public void skipped(int db, byte[] key, int t, long expireAtMs) {
+                    if (dbFilter != null && db != dbFilter) return;
+                    if (typeFilter != null && !typeFilter.equalsIgnoreCase("stream")) return;
+                    if (match != null && !Glob.match(match, key)) return;
+                    if (format != Format.KEYS) {
+                        skipped++;
+                        return;
+                    }
+                    try {
+                        out.write(key);
+                        out.write('\n');
+                    } catch (IOException x) {
+                        throw new UncheckedIOException(x);
+                    }
+                    written++;
                 }
 
                 @Override

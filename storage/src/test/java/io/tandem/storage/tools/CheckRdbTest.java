@@ -85,6 +85,24 @@ class CheckRdbTest {
         assertEquals(1, check(golden("truncated-checksum.rdb")).rc());
     }
 
+    /** Streams (7.0's STREAM_LISTPACKS_2, with a consumer group and pending entries): checked, counted, not refused. */
+    @Test
+    void streamsAreCheckedThoughTandemCannotLoadThem() throws IOException {
+        Run r = check(golden("streams.rdb"));
+        assertEquals(0, r.rc(), r.out());
+        assertTrue(r.out().contains("[info] 4 keys read"), r.out());
+        assertTrue(r.out().contains("[info] db 0: 4 keys, 0 expires (stream=2, string=2)"), r.out());
+        assertTrue(r.out().contains("[info] encoding stream-v2: 2 keys"), r.out());
+        byte[] all = Files.readAllBytes(golden("streams.rdb"));
+        Path f = tmp.resolve("cut-streams.rdb");
+        for (int len = 0; len < all.length; len++) {
+            Files.write(f, Arrays.copyOf(all, len));
+            Run c = check(f);
+            assertEquals(1, c.rc(), "length " + len + ": " + c.out());
+            assertFalse(c.out().contains("internal error"), c.out());
+        }
+    }
+
     @Test
     void missingFileAndUsage() {
         Run r = check(tmp.resolve("nope.rdb"));
