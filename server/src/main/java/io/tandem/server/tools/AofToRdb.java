@@ -60,11 +60,18 @@ final class AofToRdb {
     }
 
     static int main(String[] args, PrintStream err, PrintStream progress) {
-        if (args.length != 3) return RdbToolMain.usage(err, "aof-to-rdb needs AOF|MANIFEST and OUT.rdb");
-        Path in = Path.of(args[1]);
-        Path out = Path.of(args[2]).toAbsolutePath();
+        List<String> files = new ArrayList<>();
+        boolean loadTruncated = false;
+        for (int i = 1; i < args.length; i++) {
+            if (args[i].equals("--load-truncated")) loadTruncated = true;
+            else if (args[i].startsWith("--")) return RdbToolMain.usage(err, "unknown option '" + args[i] + "'");
+            else files.add(args[i]);
+        }
+        if (files.size() != 2) return RdbToolMain.usage(err, "aof-to-rdb needs AOF|MANIFEST and OUT.rdb");
+        Path in = Path.of(files.get(0));
+        Path out = Path.of(files.get(1)).toAbsolutePath();
         try {
-            long keys = convert(in, out, err, progress);
+            long keys = convert(in, out, loadTruncated, err, progress);
             err.printf("Wrote %s: %d keys%n", out, keys);
             return 0;
         } catch (Failed e) {
@@ -77,7 +84,12 @@ final class AofToRdb {
     }
 
     /** Replays {@code in} and writes {@code out}; returns the number of keys written. */
-    static long convert(Path in, Path out, PrintStream err, PrintStream progress) throws IOException, Failed {
+    /**
+     * Replays {@code in} and writes {@code out}; returns the number of keys written.
+     * {@code loadTruncated}: a last file cut inside a command is replayed up to its last complete
+     * command (Redis's {@code aof-load-truncated yes}) instead of failing.
+     */
+    static long convert(Path in, Path out, boolean loadTruncated, PrintStream err, PrintStream progress) throws IOException, Failed {
         if (!Files.exists(in)) throw new Failed("Cannot open file " + in + ": No such file or directory");
         if (Files.isDirectory(out)) throw new Failed(out + " is a directory");
         List<Path> files = new ArrayList<>();
@@ -104,7 +116,9 @@ final class AofToRdb {
         Keyspace ks = server.server().keyspace();
         try {
             long id = 1;
-            for (Path f : files) replay(server, f, id++, err, progress);
+            for (int i = 0; i < files.size(); i++) {
+                replay(server, files.get(i), id++, loadTruncated && i == files.size() - 1, err, progress);
+            }
             if (!server.persistence().saveSync()) throw new Failed("tandem-rdb: writing " + out + " failed (see the log above)");
             long keys = 0;
             for (int i = 0; i < ks.databases(); i++) keys += ks.db(i).size();
@@ -122,7 +136,8 @@ final class AofToRdb {
         return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
     }
 
-    private static void replay(TandemServer server, Path file, long clientId, PrintStream err, PrintStream progress) throws IOException, Failed {
+    private static void replay(TandemServer server, Path file, long clientId, boolean loadTruncated, PrintStream err, PrintStream progress)
+            throws IOException, Failed {
         if (!Files.exists(file)) throw new Failed("Cannot open file " + file + ": No such file or directory");
         long size = Files.size(file);
         long start = 0;
@@ -154,10 +169,16 @@ final class AofToRdb {
                     item = reader.next();
                 } catch (AofFormatException e) {
                     in.done();
+                    if (loadTruncated && e.truncated()) {
+                        err.printf("%s: AOF loaded anyway because --load-truncated is given: truncated at offset %d, after the last"
+                                + " complete command%n", file.getFileName(), e.offset());
+                        break;
+                    }
                     String why = e.getMessage() == null ? "format error (not a RESP command)"
                             : e.getMessage().isEmpty() ? "Unexpected end of file" : e.getMessage();
                     throw new Failed(String.format("Bad file format reading the append only file %s: [offset %d] %s%s", file, e.offset(), why,
-                            e.truncated() ? " (truncated: tandem-check-aof --fix cuts it after the last complete command)" : ""));
+                            e.truncated() ? " (truncated: --load-truncated replays up to the last complete command, as Redis's"
+                                    + " aof-load-truncated; tandem-check-aof --fix cuts the file there)" : ""));
                 }
                 if (item == null) break;
                 if (!(item instanceof AofReader.Command c)) continue;

@@ -21,7 +21,7 @@ import java.util.Locale;
  * {@code tandem-rdb}: tools over RDB and AOF files.
  * <pre>
  * tandem-rdb dump --format json|resp|memory|keys [--db N] [--match PATTERN] [--type T] [--top N] FILE
- * tandem-rdb aof-to-rdb AOF|MANIFEST OUT.rdb
+ * tandem-rdb aof-to-rdb [--load-truncated] AOF|MANIFEST OUT.rdb
  * </pre>
  * Output goes to stdout (the memory summary to stderr), errors to stderr; exit 0 on success,
  * 1 on a damaged input or a usage error (never a stack trace). Hand-rolled option parsing: two
@@ -32,7 +32,7 @@ public final class RdbToolMain {
 
     static final String USAGE = """
             Usage: tandem-rdb dump --format json|resp|memory|keys [--db N] [--match PATTERN] [--type T] [--top N] FILE
-                   tandem-rdb aof-to-rdb AOF|MANIFEST OUT.rdb
+                   tandem-rdb aof-to-rdb [--load-truncated] AOF|MANIFEST OUT.rdb
               dump --format keys     one key per line
               dump --format json     the whole dataset as one JSON array, one object per key
               dump --format resp     commands that recreate the data (pipe into redis-cli --pipe)
@@ -40,7 +40,9 @@ public final class RdbToolMain {
                                      len_largest_element,expiry; a summary with the top N keys
                                      (--top, default 10) on stderr
               aof-to-rdb             replays an AOF (single file, with or without RDB preamble, or a
-                                     multi-part manifest) and writes the dataset as an RDB file
+                                     multi-part manifest) and writes the dataset as an RDB file;
+                                     --load-truncated: replay a last file cut mid-command up to its
+                                     last complete command (Redis's aof-load-truncated) instead of failing
             """;
 
     public static void main(String[] args) {

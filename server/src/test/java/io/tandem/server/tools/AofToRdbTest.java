@@ -87,6 +87,26 @@ class AofToRdbTest {
         }
     }
 
+    /** --load-truncated loads what Redis loads from a crashed AOF (aof-load-truncated yes): the open MULTI is dropped. */
+    @Test
+    void loadTruncatedMatchesRedis() throws Exception {
+        Path out = tmp.resolve("trunc.rdb");
+        Run r = tool("aof-to-rdb", "--load-truncated", golden("truncated-in-multi.aof").toString(), out.toString());
+        assertEquals(0, r.rc(), r.err());
+        assertTrue(r.err().contains("revert incomplete MULTI/EXEC"), r.err());
+        Path dir = Files.createDirectories(tmp.resolve("redis-trunc"));
+        Files.copy(golden("truncated-in-multi.aof"), dir.resolve("appendonly.aof"));
+        String expected;
+        try (RedisProcess redis = RedisProcess.start("--dir", dir.toString(), "--appendonly", "yes", "--aof-load-truncated", "yes")) {
+            assertEquals(0L, redis.call("EXISTS", "tx:a"));
+            expected = redis.callString("DEBUG", "DIGEST");
+        }
+        assertEquals(expected, digestOfRedisLoadingRdb(out));
+        Run strict = tool("aof-to-rdb", golden("truncated-in-multi.aof").toString(), tmp.resolve("strict.rdb").toString());
+        assertEquals(1, strict.rc());
+        assertTrue(strict.err().contains("--load-truncated"), strict.err());
+    }
+
     @Test
     void damagedAofFailsWithOffsetAndWritesNothing() {
         Path out = tmp.resolve("out.rdb");
