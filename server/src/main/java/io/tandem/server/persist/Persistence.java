@@ -318,6 +318,15 @@ public final class Persistence {
         log.info("DB loaded from disk: {} seconds", String.format("%.3f", (System.nanoTime() - t0) / 1e9));
     }
 
+    /**
+     * Loads the RDB data at the start of {@code file} (an RDB file, or an AOF with an RDB
+     * preamble: reading stops after the RDB checksum) into the empty keyspace, as at startup but
+     * throwing instead of exiting. For tools (tandem-rdb aof-to-rdb).
+     */
+    public void loadRdb(Path file) throws IOException, RdbFormatException {
+        load(file);
+    }
+
     /** Loads a file into the (empty) keyspace: counts, replication point, dirty reset. */
     private void load(Path file) throws IOException, RdbFormatException {
         RdbLoader.Result r = RdbLoader.load(file, server, server.role() == 'M');

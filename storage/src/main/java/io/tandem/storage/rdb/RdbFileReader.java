@@ -32,9 +32,28 @@ public final class RdbFileReader {
     /** What a complete load found. */
     public record Result(int version, long keys, long emptyKeysSkipped, long checksum, boolean checksumVerified) {}
 
+    private boolean skipStreams;
+
     public RdbFileReader(InputStream stream) {
         this.in = new RdbInput(stream);
         this.values = new RdbValueReader(in);
+    }
+
+    /**
+     * Streams are read, checked and reported to {@link RdbVisitor#skipped} instead of refused
+     * (for the tools: a file with streams is sound even if Tandem cannot load it). Returns this.
+     */
+    public RdbFileReader skipStreams(boolean skip) {
+        this.skipStreams = skip;
+        return this;
+    }
+
+    /**
+     * Offset of the next unread byte: after {@link #read} returns, the length of the RDB data
+     * (an AOF with an RDB preamble continues there). The stream itself may have been read further.
+     */
+    public long offset() {
+        return in.offset();
     }
 
     public Result read(RdbVisitor visitor) throws IOException, RdbFormatException {
@@ -94,8 +113,19 @@ public final class RdbFileReader {
                 }
                 default -> {
                     if (!isObjectType(type)) throw in.error(opOffset, "unknown RDB type or opcode " + type);
+                    visitor.objectType(type, opOffset);
                     byte[] key = values.readString();
                     in.key(key);
+                    if (skipStreams && (type == TYPE_STREAM_LISTPACKS || type == TYPE_STREAM_LISTPACKS_2 || type == TYPE_STREAM_LISTPACKS_3)) {
+                        values.skipStream(type);
+                        visitor.skipped(db, key, type, expireAt);
+                        keys++;
+                        in.key(null);
+                        expireAt = -1;
+                        idle = -1;
+                        freq = -1;
+                        continue;
+                    }
                     RdbValue v = values.readValue(type);
                     if (v.size() == 0 && !(v instanceof RdbValue.RdbString)) {
                         empty++;

@@ -26,7 +26,8 @@ public final class RdbInput {
     private long crc;
     /** buf[crcFrom, pos) is consumed but not yet in {@link #crc}. */
     private int crcFrom;
-    private String key;
+    /** The key being read, made printable only when an error names it (this is set for every key). */
+    private byte[] key;
 
     public RdbInput(InputStream in) {
         this.in = in;
@@ -57,15 +58,19 @@ public final class RdbInput {
 
     /** Sets the key named by errors (null outside a key). */
     public void key(byte[] k) {
-        key = k == null ? null : printable(k);
+        key = k;
+    }
+
+    private String keyText() {
+        return key == null ? null : printable(key);
     }
 
     public RdbFormatException error(String reason) {
-        return new RdbFormatException(offset(), key, reason);
+        return new RdbFormatException(offset(), keyText(), reason);
     }
 
     public RdbFormatException error(long offset, String reason) {
-        return new RdbFormatException(offset, key, reason);
+        return new RdbFormatException(offset, keyText(), reason);
     }
 
     /** True if no byte is left (may read ahead). */

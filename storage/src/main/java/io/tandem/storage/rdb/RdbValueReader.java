@@ -249,6 +249,58 @@ public final class RdbValueReader {
         }
     }
 
+    /**
+     * Reads and checks a stream value ({@code rdbLoadObject}'s stream branch) without keeping it,
+     * for tools that walk files Tandem cannot load yet:
+     * <pre>
+     *   nodes:len { node-key:string (16 bytes, master ID) listpack:string }
+     *   length:len last-id:len len   [v2+: first-id:len len  max-deleted-id:len len  entries-added:len]
+     *   groups:len { name:string last-id:len len [v2+: entries-read:len]
+     *                pel:len { raw-id:16 delivery-time:8 LE delivery-count:len }
+     *                consumers:len { name:string seen-time:8 LE [v3: active-time:8 LE]
+     *                                pel:len { raw-id:16 } } }
+     * </pre>
+     */
+    public void skipStream(int type) throws IOException, RdbFormatException {
+        long start = in.offset();
+        long nodes = readLength();
+        for (long i = 0; i < nodes; i++) {
+            byte[] nodeKey = readString();
+            if (nodeKey.length != 16) throw in.error(start, "stream node key entry is not the size of a stream ID");
+            long off = in.offset();
+            byte[] lp = readString();
+            if (blob(off, lp, Listpack::validate) == 0) throw in.error(off, "empty listpack inside stream");
+        }
+        readLength(); // length
+        readLength(); // last id
+        readLength();
+        if (type >= TYPE_STREAM_LISTPACKS_2) {
+            for (int i = 0; i < 5; i++) readLength(); // first id, max deleted id, entries added
+        }
+        long groups = readLength();
+        byte[] raw = new byte[16];
+        for (long g = 0; g < groups; g++) {
+            readString();
+            readLength();
+            readLength();
+            if (type >= TYPE_STREAM_LISTPACKS_2) readLength(); // entries read
+            long pel = readLength();
+            for (long p = 0; p < pel; p++) {
+                in.readFully(raw, 0, 16);
+                in.readLongLE(8);
+                readLength();
+            }
+            long consumers = readLength();
+            for (long c = 0; c < consumers; c++) {
+                readString();
+                in.readLongLE(8); // seen time
+                if (type >= TYPE_STREAM_LISTPACKS_3) in.readLongLE(8); // active time
+                long cpel = readLength();
+                for (long p = 0; p < cpel; p++) in.readFully(raw, 0, 16);
+            }
+        }
+    }
+
     private RdbList quicklist2(long start) throws IOException, RdbFormatException {
         int nodes = readCount();
         byte[] only = null;

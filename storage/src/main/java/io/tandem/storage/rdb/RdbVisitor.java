@@ -19,6 +19,19 @@ public interface RdbVisitor {
     /** A function library's code (FUNCTION2); skipped unless overridden. */
     default void function(byte[] code) {}
 
+    /**
+     * The type byte of the next key, read at {@code offset}, before its name and value are read
+     * (so a tool can say which type it was reading when the file turns out to be damaged, and
+     * which encoding the file used).
+     */
+    default void objectType(int rdbType, long offset) {}
+
+    /**
+     * A key of a type Tandem cannot hold (a stream), read and checked but not decoded; only with
+     * {@link RdbFileReader#skipStreams}. Ignored unless overridden.
+     */
+    default void skipped(int db, byte[] key, int rdbType, long expireAtMs) {}
+
     /** One key. Empty collections are not reported (Redis skips them on load). */
     void entry(RdbEntry entry) throws RdbFormatException;
 }
