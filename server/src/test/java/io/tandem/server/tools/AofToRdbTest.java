@@ -9,7 +9,6 @@ import io.tandem.storage.testing.RedisProcess;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,11 +26,7 @@ class AofToRdbTest {
     Path tmp;
 
     static Path golden(String name) {
-        try {
-            return Path.of(AofToRdbTest.class.getResource("/aof/" + name).toURI());
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException(e);
-        }
+        return io.tandem.server.testing.GoldenFiles.path("aof/" + name);
     }
 
     record Run(int rc, String err) {}

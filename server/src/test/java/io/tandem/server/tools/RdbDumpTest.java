@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.Socket;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,11 +26,7 @@ class RdbDumpTest {
     Path tmp;
 
     static Path golden(String name) {
-        try {
-            return Path.of(RdbDumpTest.class.getResource("/rdb/" + name).toURI());
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException(e);
-        }
+        return io.tandem.server.testing.GoldenFiles.path("rdb/" + name);
     }
 
     record Run(int rc, byte[] out, String err) {
