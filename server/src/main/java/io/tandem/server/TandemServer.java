@@ -62,6 +62,8 @@ public final class TandemServer implements AutoCloseable {
         persistence.register(commands);
         this.aof = new io.tandem.server.persist.Aof(server, config, persistence);
         persistence.aof(aof);
+        aof.listen();
+        commands.register("bgrewriteaof", aof::bgrewriteaofCommand);
         server.setShutdownHandler(this::shutdown);
         listen();
     }

@@ -26,6 +26,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -53,8 +54,30 @@ public final class Aof {
     private final ServerConfig config;
     private final Persistence persistence;
 
+    private static final int OFF = 0, ON = 1, WAIT_REWRITE = 2;
+    private final long pid = ProcessHandle.current().pid();
+
+    /** Redis's aof_state: OFF, ON, or WAIT_REWRITE (enabled at runtime, waiting for the first base). */
+    private int state = OFF;
     private FileChannel channel;
     private Path incrPath;
+    // The manifest, as in memory (Redis's server.aof_manifest): base and incr files.
+    private String baseName;
+    private long baseSeq;
+    private final List<AofManifest.AofInfo> incrs = new ArrayList<>();
+    private long incrSeq;
+    // BGREWRITEAOF (forkless: a Snapshot writes the new base)
+    private Snapshot rewrite;
+    private boolean rewriteScheduled;
+    private String rewriteBase;
+    private List<AofManifest.AofInfo> rewriteOldIncrs;
+    private String rewriteOldBase;
+    private long rewrites;
+    private long rewriteFailures;
+    private boolean lastRewriteOk = true;
+    private long lastRewriteTimeSec = -1;
+    private long rewriteBaseSize;
+    private final io.tandem.replication.ReplicationStream.Tap tap = this::append;
     private final ByteBuf pending = Unpooled.buffer(1 << 16);
     private volatile boolean unsynced;
     private volatile boolean running;
@@ -239,70 +262,97 @@ public final class Aof {
         Path dir = dir();
         Files.createDirectories(dir);
         String prefix = config.appendfilename();
-        Path mf = manifestPath();
-        AofManifest m = null;
-        if (Files.exists(mf)) {
-            try {
-                m = AofManifest.parse(mf);
-            } catch (AofManifest.ManifestException e) {
-                throw new IOException("bad AOF manifest: " + e.getMessage());
-            }
-        }
-        if (m == null) {
-            String base = prefix + ".1.base." + (yes("aof-use-rdb-preamble") ? "rdb" : "aof");
-            Path basePath = dir.resolve(base);
-            if (base.endsWith(".rdb")) {
+        boolean fresh = !readManifest();
+        if (fresh) {
+            baseSeq = 1;
+            baseName = prefix + ".1.base." + (yes("aof-use-rdb-preamble") ? "rdb" : "aof");
+            Path basePath = dir.resolve(baseName);
+            if (baseName.endsWith(".rdb")) {
                 if (!persistence.saveTo(basePath)) throw new IOException("can't write the AOF base file " + basePath);
             } else {
                 Files.write(basePath, new byte[0]);
             }
-            log.info("Creating AOF base file {} on server start", base);
-            String incr = prefix + ".1.incr.aof";
-            Files.write(dir.resolve(incr), new byte[0]);
-            log.info("Creating AOF incr file {} on server start", incr);
-            writeManifest(dir, "file " + base + " seq 1 type b\nfile " + incr + " seq 1 type i\n");
-            incrPath = dir.resolve(incr);
-            baseSize = Files.size(basePath);
-        } else {
-            if (m.incrs().isEmpty()) {
-                long seq = 1;
-                String incr = prefix + "." + seq + ".incr.aof";
-                Files.write(dir.resolve(incr), new byte[0]);
-                StringBuilder sb = new StringBuilder();
-                if (m.base() != null) sb.append(line(m.base()));
-                for (AofManifest.AofInfo h : m.history()) sb.append(line(h));
-                sb.append("file ").append(incr).append(" seq ").append(seq).append(" type i\n");
-                writeManifest(dir, sb.toString());
-                incrPath = dir.resolve(incr);
-            } else {
-                incrPath = dir.resolve(m.incrs().get(m.incrs().size() - 1).fileName());
-            }
-            baseSize = m.base() == null ? 0 : Files.size(dir.resolve(m.base().fileName()));
+            log.info("Creating AOF base file {} on server start", baseName);
         }
+        if (incrs.isEmpty()) {
+            incrSeq++;
+            String incr = prefix + "." + incrSeq + ".incr.aof";
+            Files.write(dir.resolve(incr), new byte[0]);
+            incrs.add(new AofManifest.AofInfo(incr, incrSeq, 'i'));
+            log.info("Creating AOF incr file {} on server start", incr);
+            writeManifest(null);
+        }
+        baseSize = baseName == null ? 0 : Files.size(dir.resolve(baseName));
+        incrPath = dir.resolve(incrs.get(incrs.size() - 1).fileName());
         channel = FileChannel.open(incrPath, StandardOpenOption.WRITE, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-        incrSize = channel.size();
-        server.replicationStream().addTap(this::append);
+        state = ON;
+        attach();
+        rewriteBaseSize = currentSize();
+    }
+
+    /** Reads the manifest on disk into the in-memory model; false if there is none. */
+    private boolean readManifest() throws IOException {
+        baseName = null;
+        baseSeq = 0;
+        incrs.clear();
+        incrSeq = 0;
+        if (!Files.exists(manifestPath())) return false;
+        AofManifest m;
+        try {
+            m = AofManifest.parse(manifestPath());
+        } catch (AofManifest.ManifestException e) {
+            throw new IOException("bad AOF manifest: " + e.getMessage());
+        }
+        if (m.base() != null) {
+            baseName = m.base().fileName();
+            baseSeq = m.base().seq();
+        }
+        incrs.addAll(m.incrs());
+        for (AofManifest.AofInfo i : incrs) incrSeq = Math.max(incrSeq, i.seq());
+        // history files left by a crash between the two manifest writes of a rewrite
+        for (AofManifest.AofInfo h : m.history()) Files.deleteIfExists(dir().resolve(h.fileName()));
+        return true;
+    }
+
+    /** Starts feeding: the stream tap, the executor's flush hook, the fsync thread. */
+    private void attach() {
+        if (!running) server.replicationStream().addTap(tap);
         server.executor().setBeforeFlush(this::flush);
+        if (running) return;
         running = true;
         fsyncThread = new Thread(this::fsyncLoop, "tandem-aof-fsync");
         fsyncThread.setDaemon(true);
         fsyncThread.start();
     }
 
+    private void detach() {
+        server.replicationStream().removeTap(tap);
+        running = false;
+        if (fsyncThread != null) fsyncThread.interrupt();
+        fsyncThread = null;
+    }
+
     private static String line(AofManifest.AofInfo ai) {
         return "file " + ai.fileName() + " seq " + ai.seq() + " type " + ai.type() + "\n";
     }
 
-    /** Writes the manifest atomically: temp file, fsync, rename, directory fsync. */
-    private void writeManifest(Path dir, String content) throws IOException {
-        Path tmp = dir.resolve("temp-" + manifestPath().getFileName());
+    /**
+     * Writes the in-memory manifest (plus {@code history} entries, if any) atomically: temp file,
+     * fsync, rename, directory fsync (Redis's persistAofManifest).
+     */
+    private void writeManifest(List<AofManifest.AofInfo> history) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        if (baseName != null) sb.append("file ").append(baseName).append(" seq ").append(baseSeq).append(" type b\n");
+        if (history != null) for (AofManifest.AofInfo h : history) sb.append(line(h));
+        for (AofManifest.AofInfo i : incrs) sb.append(line(i));
+        Path tmp = dir().resolve("temp-" + manifestPath().getFileName());
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.CREATE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
-            ch.write(ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8)));
+            ch.write(ByteBuffer.wrap(sb.toString().getBytes(StandardCharsets.UTF_8)));
             ch.force(true);
         }
         Files.move(tmp, manifestPath(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        MappedFileSink.syncDirectory(dir);
+        MappedFileSink.syncDirectory(dir());
     }
 
     // ------------------------------------------------------------------ append
@@ -318,8 +368,13 @@ public final class Aof {
         try {
             int n = pending.readableBytes();
             ByteBuffer bb = pending.nioBuffer();
-            while (bb.hasRemaining()) channel.write(bb);
-            pending.clear();
+            try {
+                while (bb.hasRemaining()) channel.write(bb);
+            } finally {
+                // a partial write is not repeated: only the unwritten rest stays pending
+                pending.skipBytes(bb.position());
+                pending.discardReadBytes();
+            }
             incrSize += n;
             if ("always".equals(config.appendfsync())) {
                 channel.force(false);
@@ -356,10 +411,11 @@ public final class Aof {
         }
     }
 
-    /** Shutdown: write what is pending, fsync, close (executor stopped, or on it). */
+    /** Shutdown: write what is pending, fsync, close; a running rewrite is abandoned. */
     public void close() {
+        abortRewrite();
         if (channel == null) return;
-        running = false;
+        detach();
         flush();
         try {
             channel.force(false);
@@ -368,8 +424,230 @@ public final class Aof {
             log.warn("Error closing the AOF: {}", e.getMessage());
         }
         channel = null;
-        if (fsyncThread != null) fsyncThread.interrupt();
         log.info("Calling fsync() on the AOF file.");
+    }
+
+    // ------------------------------------------------------------------ CONFIG SET appendonly
+
+    /** Wires CONFIG SET appendonly (executor). */
+    public void listen() {
+        config.onChange("appendonly", (n, before, after) -> {
+            if (Boolean.TRUE.equals(after) && state == OFF) startAppendOnly();
+            else if (Boolean.FALSE.equals(after) && state != OFF) stopAppendOnly();
+        });
+        server.addCronTask(this::cron);
+    }
+
+    /** startAppendOnly: WAIT_REWRITE until a rewrite has written the first base. */
+    private void startAppendOnly() {
+        try {
+            Files.createDirectories(dir());
+            readManifest();
+        } catch (IOException e) {
+            log.warn("Redis needs to enable the AOF but can't open the append only file: {}", e.getMessage());
+            throw new RuntimeException("can't open the append only file: " + e.getMessage());
+        }
+        state = WAIT_REWRITE;
+        if (persistence.bgsaveInProgress()) {
+            rewriteScheduled = true;
+            log.info("AOF was enabled but there is already another background operation. An AOF background was scheduled to start when possible.");
+        } else if (!startRewrite()) {
+            state = OFF;
+            log.warn("Redis needs to enable the AOF but can't trigger a background AOF rewrite operation. Check the above logs for more info about the error.");
+            throw new RuntimeException("can't start the AOF rewrite, check the server logs");
+        }
+    }
+
+    /** stopAppendOnly: flush, fsync, close; a rewrite in progress is killed. */
+    private void stopAppendOnly() {
+        abortRewrite();
+        rewriteScheduled = false;
+        if (channel != null) {
+            detach();
+            flush();
+            try {
+                channel.force(false);
+                channel.close();
+            } catch (IOException e) {
+                log.warn("Error closing the AOF: {}", e.getMessage());
+            }
+            channel = null;
+        }
+        pending.clear();
+        state = OFF;
+        log.info("Background append only file rewriting: AOF disabled");
+    }
+
+    // ------------------------------------------------------------------ BGREWRITEAOF
+
+    public boolean rewriting() {
+        return rewrite != null;
+    }
+
+    /** bgrewriteaofCommand. */
+    public void bgrewriteaofCommand(io.tandem.server.command.Call c) {
+        if (rewrite != null) throw new io.tandem.server.command.CommandError("ERR Background append only file rewriting already in progress");
+        if (persistence.bgsaveInProgress()) {
+            rewriteScheduled = true;
+            c.out.simple("Background append only file rewriting scheduled");
+        } else if (startRewrite()) {
+            c.out.simple("Background append only file rewriting started");
+        } else {
+            throw new io.tandem.server.command.CommandError(
+                    "ERR Can't execute an AOF background rewriting. Please check the server logs for more information.");
+        }
+    }
+
+    /**
+     * rewriteAppendOnlyFileBackground without fork: at this instant the current incr file is
+     * closed and a new one opened (listed in the manifest at once, so a crash during the rewrite
+     * still loads old base + old incrs + new incr), and a {@link Snapshot} starts writing the
+     * dataset as of this instant as the new RDB base. When it is on disk the manifest names the
+     * new base and the new incr only; the old files are marked history, then deleted.
+     */
+    boolean startRewrite() {
+        if (rewrite != null || persistence.bgsaveInProgress()) return false;
+        Path dir = dir();
+        String prefix = config.appendfilename();
+        try {
+            Files.createDirectories(dir);
+            rewriteOldIncrs = new ArrayList<>(incrs);
+            rewriteOldBase = baseName;
+            if (state == ON) {
+                flush();
+                if (pending.isReadable()) throw new IOException("the AOF buffer can't be written");
+                channel.force(false);
+                channel.close();
+                incrSeq++;
+                String incr = prefix + "." + incrSeq + ".incr.aof";
+                incrPath = dir.resolve(incr);
+                channel = FileChannel.open(incrPath, StandardOpenOption.WRITE, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+                incrs.add(new AofManifest.AofInfo(incr, incrSeq, 'i'));
+                writeManifest(null);
+                server.replicationStream().forceSelect();
+            } else if (state == WAIT_REWRITE) {
+                // Redis's temp incr file: not in the manifest until the base exists.
+                incrPath = dir.resolve("temp-" + prefix + ".incr");
+                channel = FileChannel.open(incrPath, StandardOpenOption.WRITE, StandardOpenOption.CREATE,
+                        StandardOpenOption.TRUNCATE_EXISTING);
+                pending.clear();
+                attach();
+            }
+            rewriteBase = prefix + "." + (baseSeq + 1) + ".base.rdb";
+            rewrite = new Snapshot(server, dir.resolve(rewriteBase), dir.resolve("temp-rewriteaof-bg-" + pid + ".aof"),
+                    config.rdbcompression(), config.rdbchecksum(), Math.max(0, config.getLong("rdb-key-save-delay")),
+                    this::rewriteDone);
+        } catch (IOException | RuntimeException e) {
+            log.warn("Can't rewrite append only file in background: {}", e.toString());
+            lastRewriteOk = false;
+            rewriteFailures++;
+            return false;
+        }
+        rewriteScheduled = false;
+        rewriteStartNanos = System.nanoTime();
+        log.info("Background append only file rewriting started");
+        return true;
+    }
+
+    private long rewriteStartNanos;
+
+    /** backgroundRewriteDoneHandler (executor). */
+    private void rewriteDone(Snapshot s, boolean ok, String error) {
+        if (s != rewrite) return;
+        rewrite = null;
+        s.abort();
+        lastRewriteTimeSec = (System.nanoTime() - rewriteStartNanos) / 1_000_000_000L;
+        if (!ok) {
+            log.warn("Background AOF rewrite terminated with error{}", error == null ? "" : ": " + error);
+            lastRewriteOk = false;
+            rewriteFailures++;
+            if (state == WAIT_REWRITE) rewriteScheduled = true;
+            return;
+        }
+        try {
+            List<AofManifest.AofInfo> history = new ArrayList<>();
+            if (rewriteOldBase != null) history.add(new AofManifest.AofInfo(rewriteOldBase, baseSeq, 'h'));
+            if (state == WAIT_REWRITE) {
+                for (AofManifest.AofInfo i : incrs) history.add(new AofManifest.AofInfo(i.fileName(), i.seq(), 'h'));
+                incrs.clear();
+                incrSeq++;
+                String incr = config.appendfilename() + "." + incrSeq + ".incr.aof";
+                Path target = dir().resolve(incr);
+                Files.move(incrPath, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                incrPath = target;
+                incrs.add(new AofManifest.AofInfo(incr, incrSeq, 'i'));
+                state = ON;
+            } else {
+                for (AofManifest.AofInfo i : rewriteOldIncrs) {
+                    history.add(new AofManifest.AofInfo(i.fileName(), i.seq(), 'h'));
+                    incrs.remove(i);
+                }
+                if (state == OFF) incrs.clear(); // BGREWRITEAOF with appendonly no: the base alone
+            }
+            baseSeq++;
+            baseName = rewriteBase;
+            writeManifest(history);
+            for (AofManifest.AofInfo h : history) Files.deleteIfExists(dir().resolve(h.fileName()));
+            writeManifest(null);
+            baseSize = Files.size(dir().resolve(baseName));
+        } catch (IOException e) {
+            log.warn("Error trying to finish the AOF rewrite: {}", e.getMessage());
+            lastRewriteOk = false;
+            rewriteFailures++;
+            return;
+        }
+        rewrites++;
+        rewriteFailures = 0;
+        lastRewriteOk = true;
+        rewriteBaseSize = currentSize();
+        log.info("Background AOF rewrite finished successfully");
+    }
+
+    private void abortRewrite() {
+        Snapshot s = rewrite;
+        if (s == null) return;
+        rewrite = null;
+        s.abort();
+        log.info("Killing running AOF rewrite child");
+        if (state == WAIT_REWRITE && incrPath != null) {
+            try {
+                if (channel != null) channel.close();
+                Files.deleteIfExists(incrPath);
+            } catch (IOException ignored) {
+                // best effort
+            }
+            channel = null;
+            detach();
+        }
+    }
+
+    /** Walk slices of a running rewrite (executor idle time and between batches). */
+    boolean step(long budgetNanos) {
+        Snapshot s = rewrite;
+        return s != null && s.step(budgetNanos);
+    }
+
+    /** serverCron's AOF part: a scheduled rewrite, auto-aof-rewrite-percentage/min-size. */
+    private void cron() {
+        if (rewrite != null) {
+            rewrite.step(2_000_000);
+            return;
+        }
+        if (persistence.bgsaveInProgress()) return;
+        if (rewriteScheduled) {
+            startRewrite();
+            return;
+        }
+        long perc = config.getLong("auto-aof-rewrite-percentage");
+        if (state != ON || perc <= 0) return;
+        long size = currentSize();
+        if (size < config.getLong("auto-aof-rewrite-min-size")) return;
+        long base = Math.max(1, rewriteBaseSize);
+        long growth = (size * 100 / base) - 100;
+        if (growth >= perc) {
+            log.info("Starting automatic rewriting of AOF on {}% growth", growth);
+            startRewrite();
+        }
     }
 
     // ------------------------------------------------------------------ INFO
@@ -378,8 +656,46 @@ public final class Aof {
         return lastWriteOk;
     }
 
+    /** Base plus every incr file in the manifest (Redis's aof_current_size). */
     public long currentSize() {
-        return baseSize + incrSize;
+        long n = baseSize;
+        for (AofManifest.AofInfo i : incrs) {
+            try {
+                n += Files.size(dir().resolve(i.fileName()));
+            } catch (IOException ignored) {
+                // gone: counts as empty
+            }
+        }
+        if (state == WAIT_REWRITE) n = 0;
+        return n + pending.readableBytes();
+    }
+
+    boolean lastRewriteOk() {
+        return lastRewriteOk;
+    }
+
+    long rewrites() {
+        return rewrites;
+    }
+
+    long rewriteFailures() {
+        return rewriteFailures;
+    }
+
+    long lastRewriteTimeSec() {
+        return lastRewriteTimeSec;
+    }
+
+    long currentRewriteTimeSec() {
+        return rewrite == null ? -1 : (System.nanoTime() - rewriteStartNanos) / 1_000_000_000L;
+    }
+
+    boolean rewriteScheduled() {
+        return rewriteScheduled;
+    }
+
+    boolean enabledNow() {
+        return state != OFF;
     }
 
     public long baseSize() {
@@ -387,6 +703,6 @@ public final class Aof {
     }
 
     boolean open() {
-        return channel != null;
+        return channel != null && state == ON;
     }
 }
