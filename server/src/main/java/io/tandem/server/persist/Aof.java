@@ -77,6 +77,8 @@ public final class Aof {
     private boolean lastRewriteOk = true;
     private long lastRewriteTimeSec = -1;
     private long rewriteBaseSize;
+    private volatile boolean timestamps;
+    private long lastTimestamp;
     private final io.tandem.replication.ReplicationStream.Tap tap = this::append;
     private final ByteBuf pending = Unpooled.buffer(1 << 16);
     private volatile boolean unsynced;
@@ -359,6 +361,14 @@ public final class Aof {
 
     /** The stream tap: copy the command's bytes (executor). */
     private void append(ByteBuf bytes) {
+        if (timestamps) {
+            // genAofTimestampAnnotationIfNeeded: "#TS:<unix time>" before the first command of each second
+            long now = System.currentTimeMillis() / 1000;
+            if (now > lastTimestamp) {
+                pending.writeCharSequence("#TS:" + now + "\r\n", StandardCharsets.US_ASCII);
+                lastTimestamp = now;
+            }
+        }
         pending.writeBytes(bytes, bytes.readerIndex(), bytes.readableBytes());
     }
 
@@ -431,6 +441,8 @@ public final class Aof {
 
     /** Wires CONFIG SET appendonly (executor). */
     public void listen() {
+        timestamps = yes("aof-timestamp-enabled");
+        config.onChange("aof-timestamp-enabled", (n, before, after) -> timestamps = Boolean.TRUE.equals(after));
         config.onChange("appendonly", (n, before, after) -> {
             if (Boolean.TRUE.equals(after) && state == OFF) startAppendOnly();
             else if (Boolean.FALSE.equals(after) && state != OFF) stopAppendOnly();

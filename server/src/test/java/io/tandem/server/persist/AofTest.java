@@ -129,6 +129,29 @@ class AofTest {
         }
     }
 
+    @Test
+    void timestampAnnotationsAreWrittenAndSkippedOnLoad() throws Exception {
+        String digest;
+        try (TandemTestServer s = startAof("aof-timestamp-enabled", "yes"); Client c = connect(s)) {
+            c.call("SET", "a", "1");
+            c.call("SELECT", 4);
+            c.call("SET", "b", "2");
+            digest = str(c.call("DEBUG", "DIGEST"));
+        }
+        String text = Files.readString(incr(), StandardCharsets.ISO_8859_1);
+        assertTrue(text.matches("(?s)#TS:\\d+\r\n\\*2\r\n\\$6\r\nSELECT\r\n.*"), text);
+        Path check = RedisProcess.requireBinary().resolveSibling("redis-check-aof");
+        if (Files.isExecutable(check)) {
+            Process p = new ProcessBuilder(check.toString(), aofDir().resolve("appendonly.aof.manifest").toString())
+                    .redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes());
+            assertEquals(0, p.waitFor(), out);
+        }
+        try (TandemTestServer s = startAof(); Client c = connect(s)) {
+            assertEquals(digest, str(c.call("DEBUG", "DIGEST")));
+        }
+    }
+
     private String populateAndClose() throws Exception {
         try (TandemTestServer s = startAof(); Client c = connect(s)) {
             c.call("SET", "a", "1");
