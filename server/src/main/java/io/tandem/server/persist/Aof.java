@@ -464,7 +464,7 @@ public final class Aof {
             rewriteScheduled = true;
             log.info("AOF was enabled but there is already another background operation. An AOF background was scheduled to start when possible.");
         } else if (!startRewrite()) {
-            state = OFF;
+            stopAppendOnly(); // undoes the temp incr file and the tap, if they were set up
             log.warn("Redis needs to enable the AOF but can't trigger a background AOF rewrite operation. Check the above logs for more info about the error.");
             throw new RuntimeException("can't start the AOF rewrite, check the server logs");
         }
@@ -474,6 +474,16 @@ public final class Aof {
     private void stopAppendOnly() {
         abortRewrite();
         rewriteScheduled = false;
+        if (state == WAIT_REWRITE && channel != null) {
+            detach();
+            try {
+                channel.close();
+                Files.deleteIfExists(incrPath);
+            } catch (IOException ignored) {
+                // best effort
+            }
+            channel = null;
+        }
         if (channel != null) {
             detach();
             flush();
