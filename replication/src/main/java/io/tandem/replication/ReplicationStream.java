@@ -38,6 +38,17 @@ public final class ReplicationStream {
         void send(ByteBuf bytes);
     }
 
+    /**
+     * A local consumer of the encoded command stream (the AOF): it sees the same bytes replicas
+     * get, SELECTs included, but not the dbless keepalives (PING, REPLCONF GETACK), and it is fed
+     * even while no replica or backlog exists. It must copy what it keeps: the buffer is only
+     * valid during the call, and it must not change the buffer's indexes.
+     */
+    @FunctionalInterface
+    public interface Tap {
+        void accept(ByteBuf bytes);
+    }
+
     private static final byte[] SELECT = "SELECT".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] PING = "PING".getBytes(StandardCharsets.US_ASCII);
 
@@ -45,6 +56,7 @@ public final class ReplicationStream {
     private final ByteBufAllocator alloc;
     private final RespWriter writer = new RespWriter();
     private final List<Replica> replicas = new ArrayList<>();
+    private final List<Tap> taps = new ArrayList<>();
     private Backlog backlog;
     /** Database of the last command in the stream, -1 to force a SELECT (Redis's slaveseldb). */
     private int selectedDb = -1;
@@ -106,6 +118,16 @@ public final class ReplicationStream {
         replicas.remove(r);
     }
 
+    /** Adds a local consumer of the command stream; the next command fed starts with SELECT. */
+    public void addTap(Tap t) {
+        taps.add(t);
+        selectedDb = -1;
+    }
+
+    public void removeTap(Tap t) {
+        taps.remove(t);
+    }
+
     public List<Replica> replicas() {
         return replicas;
     }
@@ -137,7 +159,10 @@ public final class ReplicationStream {
 
     /** Feeds one propagated command applying to {@code db}. */
     public void feed(int db, byte[][] argv) {
-        if (proxying || !active()) return;
+        // While proxying, replicas get the master's bytes (feedRaw); taps still get this node's
+        // own applied effects, encoded here with their own SELECT tracking.
+        boolean replicate = !proxying && active();
+        if (!replicate && taps.isEmpty()) return;
         ByteBuf b = alloc.buffer(estimate(argv) + (db != selectedDb ? 32 : 0));
         writer.buffer(b);
         if (db != selectedDb) {
@@ -146,7 +171,9 @@ public final class ReplicationStream {
         }
         writer.command(argv);
         writer.buffer(null);
-        publish(b);
+        for (int i = 0; i < taps.size(); i++) taps.get(i).accept(b);
+        if (replicate) publish(b);
+        else b.release();
     }
 
     /**

@@ -32,6 +32,37 @@ class ReplicationStreamTest {
     }
 
     @Test
+    void aTapGetsTheEncodedCommandsWithoutABacklogAndWithoutMovingTheOffset() {
+        ReplicationIds ids = new ReplicationIds();
+        ReplicationStream s = new ReplicationStream(ids, UnpooledByteBufAllocator.DEFAULT);
+        StringBuilder aof = new StringBuilder();
+        ReplicationStream.Tap tap = b -> aof.append(b.toString(b.readerIndex(), b.readableBytes(), StandardCharsets.UTF_8));
+        s.addTap(tap);
+        s.feed(0, cmd("SET", "k", "v"));
+        s.ping(); // keepalives are not the dataset's: not for the AOF
+        s.feed(2, cmd("DEL", "k"));
+        assertEquals(0, ids.offset());
+        assertFalse(s.active());
+        assertEquals("*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n"
+                + "*2\r\n$6\r\nSELECT\r\n$1\r\n2\r\n*2\r\n$3\r\nDEL\r\n$1\r\nk\r\n", aof.toString());
+        // with a backlog, tap and replicas see the same bytes; the offset counts them once
+        s.createBacklog(1 << 20);
+        List<String> replica = new ArrayList<>();
+        s.addReplica(b -> {
+            replica.add(b.toString(StandardCharsets.UTF_8));
+            b.release();
+        });
+        aof.setLength(0);
+        s.feed(2, cmd("INCR", "n"));
+        assertEquals(List.of(aof.toString()), replica);
+        assertEquals(aof.length(), ids.offset());
+        s.removeTap(tap);
+        aof.setLength(0);
+        s.feed(2, cmd("INCR", "n"));
+        assertEquals("", aof.toString());
+    }
+
+    @Test
     void selectIsEmittedWhenTheDbChangesAndCounted() {
         ReplicationIds ids = new ReplicationIds();
         ReplicationStream s = new ReplicationStream(ids, UnpooledByteBufAllocator.DEFAULT);

@@ -207,6 +207,17 @@ public final class Server {
     }
 
     /** replid, replid2 and offsets (INFO replication, PSYNC, DEBUG CHANGE-REPL-ID). */
+    private io.tandem.replication.ReplicationStream replicationStream;
+
+    /** The replication stream (set by Replication.install); the AOF taps it. */
+    public io.tandem.replication.ReplicationStream replicationStream() {
+        return replicationStream;
+    }
+
+    public void replicationStream(io.tandem.replication.ReplicationStream stream) {
+        this.replicationStream = stream;
+    }
+
     public io.tandem.replication.ReplicationIds replicationIds() {
         return replicationIds;
     }

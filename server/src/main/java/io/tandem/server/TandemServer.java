@@ -41,6 +41,7 @@ public final class TandemServer implements AutoCloseable {
     private final Server server;
     private final Info info;
     private final Persistence persistence;
+    private final io.tandem.server.persist.Aof aof;
     private NetworkServer network;
     private final AtomicBoolean stopped = new AtomicBoolean();
     private final CountDownLatch terminated = new CountDownLatch(1);
@@ -59,6 +60,10 @@ public final class TandemServer implements AutoCloseable {
         Commands.registerAll(server, info, config);
         this.persistence = new Persistence(server, config, info);
         persistence.register(commands);
+        this.aof = new io.tandem.server.persist.Aof(server, config, persistence);
+        persistence.aof(aof);
+        aof.listen();
+        commands.register("bgrewriteaof", aof::bgrewriteaofCommand);
         server.setShutdownHandler(this::shutdown);
         listen();
     }
@@ -162,7 +167,12 @@ public final class TandemServer implements AutoCloseable {
         int port = Integer.parseInt(cfg("port"));
         server.keyspaceEvents().setFlags(config.notifyKeyspaceEvents());
         // the dataset is loaded before the executor starts and before any connection is accepted
-        persistence.loadAtStartup();
+        if (aof.enabled()) {
+            aof.loadAtStartup(); // Redis 7.0: with appendonly yes the AOF, not the RDB, is loaded
+            aof.openAtStartup();
+        } else {
+            persistence.loadAtStartup();
+        }
         executor.setIdleWork(() -> keyspace.tick(64) | persistence.backgroundStep());
         executor.setBatchWork(persistence::backgroundStep);
         executor.start(server::cron, settings.hz);
@@ -269,6 +279,7 @@ public final class TandemServer implements AutoCloseable {
                 }
             }
             persistence.abortBgsave(); // the executor has stopped: this thread owns the keyspace now
+            aof.close();
             keyspace.close();
             log.warn("Tandem is now ready to exit, bye bye...");
             terminated.countDown();

@@ -40,6 +40,7 @@ public final class Executor {
     private java.util.function.BooleanSupplier idleWork = () -> false;
     /** Bounded background work also run every 64 tasks, so it progresses under constant load (snapshot walks). */
     private Runnable batchWork = () -> { };
+    private volatile Runnable beforeFlush;
     private long cronPeriodNanos = TimeUnit.MILLISECONDS.toNanos(100);
     private long nextCron;
     /** One-shot timers (blocking timeouts, end of CLIENT PAUSE), by due time; executor thread only. */
@@ -67,6 +68,14 @@ public final class Executor {
 
     public void setIdleWork(java.util.function.BooleanSupplier work) {
         this.idleWork = work;
+    }
+
+    /**
+     * Runs at the start of every {@link #flushDirty}, before replies are handed to the network
+     * (Redis's beforeSleep flushAppendOnlyFile): what it makes durable precedes the replies.
+     */
+    public void setBeforeFlush(Runnable work) {
+        this.beforeFlush = work;
     }
 
     public void setBatchWork(Runnable work) {
@@ -230,6 +239,7 @@ public final class Executor {
      * batch instead of one per client.
      */
     public void flushDirty() {
+        if (beforeFlush != null) runSafely(beforeFlush);
         int n = dirty.size();
         if (n == 0) return;
         if (n == 1) {

@@ -88,6 +88,13 @@ public final class Persistence {
         });
     }
 
+    private Aof aof;
+
+    /** The AOF, for INFO persistence. */
+    public void aof(Aof aof) {
+        this.aof = aof;
+    }
+
     public void register(CommandTable t) {
         t.register("save", this::saveCommand);
         t.register("bgsave", this::bgsaveCommand);
@@ -126,9 +133,22 @@ public final class Persistence {
      * false after logging why (the previous file is untouched).
      */
     public boolean saveSync() {
-        Path target = target();
-        Path temp = target.resolveSibling("temp-" + pid + ".rdb");
         rdbSaves++;
+        if (!saveTo(target())) return false;
+        log.info("DB saved on disk");
+        dirtyAtLastSave = server.stats().dirty;
+        lastSave = System.currentTimeMillis() / 1000;
+        lastBgsaveOk = true;
+        return true;
+    }
+
+    /**
+     * Writes the whole dataset as an RDB to {@code target} (through a temp file in its directory,
+     * renamed into place, directory fsynced), on this thread. Used by SAVE and by the AOF for its
+     * base file. Returns false after logging why.
+     */
+    boolean saveTo(Path target) {
+        Path temp = target.resolveSibling("temp-" + pid + ".rdb");
         Keyspace ks = server.keyspace();
         MappedFileSink sink;
         try {
@@ -187,10 +207,6 @@ public final class Persistence {
         } catch (IOException e) {
             log.warn("Failed to fsync directory {}: {}", target.getParent(), e.getMessage());
         }
-        log.info("DB saved on disk");
-        dirtyAtLastSave = server.stats().dirty;
-        lastSave = System.currentTimeMillis() / 1000;
-        lastBgsaveOk = true;
         return true;
     }
 
@@ -200,13 +216,22 @@ public final class Persistence {
         if (c.argc() > 2 || (c.argc() == 2 && !c.is(1, "schedule"))) throw CommandError.SYNTAX_ERROR;
         // No other child process exists in Tandem (no fork), so SCHEDULE only matters while one runs.
         if (snapshot != null) throw new CommandError("ERR Background save already in progress");
+        if (aof != null && aof.rewriting()) {
+            if (c.argc() == 2) {
+                bgsaveScheduled = true;
+                c.out.simple("Background saving scheduled");
+                return;
+            }
+            throw new CommandError("ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in order to "
+                    + "schedule a BGSAVE whenever possible.");
+        }
         if (startBgsave()) c.out.simple("Background saving started");
         else throw new CommandError("ERR");
     }
 
     /** rdbSaveBackground: starts a snapshot; false (logged) if it could not start. */
     public boolean startBgsave() {
-        if (snapshot != null) return false;
+        if (snapshot != null || (aof != null && aof.rewriting())) return false;
         lastBgsaveTry = System.currentTimeMillis() / 1000;
         rdbSaves++;
         Path target = target();
@@ -260,7 +285,8 @@ public final class Persistence {
     /** Walk slices: from cron, from the executor between task batches, and while it is idle. */
     public boolean backgroundStep() {
         Snapshot s = snapshot;
-        return s != null && s.step(SLICE_NANOS);
+        if (s == null) return aof != null && aof.step(SLICE_NANOS);
+        return s.step(SLICE_NANOS);
     }
 
     // ------------------------------------------------------------------ cron
@@ -273,6 +299,7 @@ public final class Persistence {
         }
         long now = System.currentTimeMillis() / 1000;
         boolean retryOk = now - lastBgsaveTry > BGSAVE_RETRY_DELAY || lastBgsaveOk;
+        if (aof != null && aof.rewriting()) return;
         if (bgsaveScheduled && retryOk) {
             startBgsave();
             return;
@@ -328,7 +355,7 @@ public final class Persistence {
     }
 
     /** Loads a file into the (empty) keyspace: counts, replication point, dirty reset. */
-    private void load(Path file) throws IOException, RdbFormatException {
+    void load(Path file) throws IOException, RdbFormatException {
         RdbLoader.Result r = RdbLoader.load(file, server, server.role() == 'M');
         lastLoadLoaded = r.loaded();
         lastLoadExpired = r.expired();
@@ -400,17 +427,25 @@ public final class Persistence {
         f(sb, "rdb_last_cow_size", lastCowBytes);
         f(sb, "rdb_last_load_keys_expired", lastLoadExpired);
         f(sb, "rdb_last_load_keys_loaded", lastLoadLoaded);
-        f(sb, "aof_enabled", 0);
-        f(sb, "aof_rewrite_in_progress", 0);
-        f(sb, "aof_rewrite_scheduled", 0);
-        f(sb, "aof_last_rewrite_time_sec", -1);
-        f(sb, "aof_current_rewrite_time_sec", -1);
-        f(sb, "aof_last_bgrewrite_status", "ok");
-        f(sb, "aof_rewrites", 0);
-        f(sb, "aof_rewrites_consecutive_failures", 0);
-        f(sb, "aof_last_write_status", "ok");
+        f(sb, "aof_enabled", aof != null && aof.enabledNow() ? 1 : 0);
+        f(sb, "aof_rewrite_in_progress", aof != null && aof.rewriting() ? 1 : 0);
+        f(sb, "aof_rewrite_scheduled", aof != null && aof.rewriteScheduled() ? 1 : 0);
+        f(sb, "aof_last_rewrite_time_sec", aof == null ? -1 : aof.lastRewriteTimeSec());
+        f(sb, "aof_current_rewrite_time_sec", aof == null ? -1 : aof.currentRewriteTimeSec());
+        f(sb, "aof_last_bgrewrite_status", aof == null || aof.lastRewriteOk() ? "ok" : "err");
+        f(sb, "aof_rewrites", aof == null ? 0 : aof.rewrites());
+        f(sb, "aof_rewrites_consecutive_failures", aof == null ? 0 : aof.rewriteFailures());
+        f(sb, "aof_last_write_status", aof == null || aof.lastWriteOk() ? "ok" : "err");
         f(sb, "aof_last_cow_size", 0);
         f(sb, "module_fork_in_progress", 0);
         f(sb, "module_fork_last_cow_size", 0);
+        if (aof != null && aof.enabledNow()) {
+            f(sb, "aof_current_size", aof.currentSize());
+            f(sb, "aof_base_size", aof.baseSize());
+            f(sb, "aof_pending_rewrite", 0);
+            f(sb, "aof_buffer_length", 0);
+            f(sb, "aof_pending_bio_fsync", 0);
+            f(sb, "aof_delayed_fsync", 0);
+        }
     }
 }

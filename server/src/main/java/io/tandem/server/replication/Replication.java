@@ -79,6 +79,7 @@ public final class Replication {
     public static Replication install(Server server, Info info, ServerConfig config) {
         Replication r = new Replication(server, config);
         server.propagation().addSink(r::feed);
+        server.replicationStream(r.stream);
         info.section("replication", r::info);
         config.onChange("repl-backlog-size", (n, before, after) -> r.stream.resizeBacklog(config.replBacklogSize()));
         CommandTable t = server.commands();

@@ -1,0 +1,730 @@
+package io.tandem.server.persist;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.tandem.server.Server;
+import io.tandem.server.config.ServerConfig;
+import io.tandem.server.exec.Client;
+import io.tandem.storage.aof.AofFormatException;
+import io.tandem.storage.aof.AofManifest;
+import io.tandem.storage.aof.AofReader;
+import io.tandem.storage.io.MappedFileSink;
+import io.tandem.storage.rdb.RdbFileReader;
+import io.tandem.storage.rdb.RdbFormatException;
+import io.tandem.storage.tools.AofCheck;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The append-only file, as Redis 7.0's aof.c (multi-part AOF): {@code dir/appenddirname} holds
+ * {@code <appendfilename>.1.base.rdb} (or {@code .base.aof}), {@code <appendfilename>.<n>.incr.aof}
+ * and {@code <appendfilename>.manifest}.
+ *
+ * <pre>
+ *   executor: Propagation ─► ReplicationStream.feed: encoded ONCE (SELECT when the db changes)
+ *                                │ tap (this class): copy into {@code pending}
+ *   executor: flushDirty ─► beforeFlush ─► write(pending) to the incr file's FileChannel
+ *                              appendfsync always: force() here, before the batch's replies leave
+ *   tandem-aof-fsync thread:   appendfsync everysec: force() once a second if anything was written
+ * </pre>
+ *
+ * <p>Loading replays the base (RDB preamble through the RDB loader, or RESP) and the incr files in
+ * manifest order through the {@code Dispatcher} with an internal client, as Redis's fake client.
+ * Executor thread, except {@link #loadAtStartup} and {@link #openAtStartup} (before it starts)
+ * and the fsync thread.
+ */
+public final class Aof {
+    private static final Logger log = LoggerFactory.getLogger(Aof.class);
+
+    private final Server server;
+    private final ServerConfig config;
+    private final Persistence persistence;
+
+    private static final int OFF = 0, ON = 1, WAIT_REWRITE = 2;
+    private final long pid = ProcessHandle.current().pid();
+
+    /** Redis's aof_state: OFF, ON, or WAIT_REWRITE (enabled at runtime, waiting for the first base). */
+    private int state = OFF;
+    private FileChannel channel;
+    private Path incrPath;
+    // The manifest, as in memory (Redis's server.aof_manifest): base and incr files.
+    private String baseName;
+    private long baseSeq;
+    private final List<AofManifest.AofInfo> incrs = new ArrayList<>();
+    private long incrSeq;
+    // BGREWRITEAOF (forkless: a Snapshot writes the new base)
+    private Snapshot rewrite;
+    private boolean rewriteScheduled;
+    private String rewriteBase;
+    private List<AofManifest.AofInfo> rewriteOldIncrs;
+    private String rewriteOldBase;
+    private long rewrites;
+    private long rewriteFailures;
+    private boolean lastRewriteOk = true;
+    private long lastRewriteTimeSec = -1;
+    private long rewriteBaseSize;
+    private volatile boolean timestamps;
+    private long lastTimestamp;
+    private final io.tandem.replication.ReplicationStream.Tap tap = this::append;
+    private final ByteBuf pending = Unpooled.buffer(1 << 16);
+    private volatile boolean unsynced;
+    private volatile boolean running;
+    private Thread fsyncThread;
+    private long baseSize;
+    private volatile long incrSize;
+    private volatile boolean lastWriteOk = true;
+    private volatile long lastFsyncNanos = System.nanoTime();
+
+    public Aof(Server server, ServerConfig config, Persistence persistence) {
+        this.server = server;
+        this.config = config;
+        this.persistence = persistence;
+    }
+
+    /** The AOF at startup is unreadable: the server must not start (Main exits 1). */
+    private static RuntimeException fatal(String message) {
+        return new Persistence.FatalLoadError(message, null);
+    }
+
+    public boolean enabled() {
+        return config.appendonly();
+    }
+
+    Path dir() {
+        return config.dirPath().resolve(config.appenddirname());
+    }
+
+    private Path manifestPath() {
+        return dir().resolve(config.appendfilename() + ".manifest");
+    }
+
+    private boolean yes(String directive) {
+        return "yes".equals(config.format(directive));
+    }
+
+    // ------------------------------------------------------------------ load
+
+    /**
+     * loadAppendOnlyFiles: replays the AOF named by the manifest, if any, into the empty keyspace.
+     * Throws {@link FatalAofError} (after logging Redis's lines) on an unreadable AOF.
+     */
+    public void loadAtStartup() {
+        Path mf = manifestPath();
+        if (!Files.exists(mf)) return;
+        long t0 = System.nanoTime();
+        AofManifest m;
+        try {
+            m = AofManifest.parse(mf);
+        } catch (AofManifest.ManifestException e) {
+            log.warn("Failed to load the AOF manifest {}: {}", mf, e.getMessage());
+            throw fatal("Bad AOF manifest " + mf + ": " + e.getMessage());
+        } catch (IOException e) {
+            log.warn("Fatal error: can't open the AOF manifest {} for reading: {}", mf, e.getMessage());
+            throw fatal("Can't read the AOF manifest " + mf + ": " + e.getMessage());
+        }
+        List<AofManifest.AofInfo> order = m.loadOrder();
+        long id = -1;
+        for (int i = 0; i < order.size(); i++) {
+            Path file = dir().resolve(order.get(i).fileName());
+            replay(file, i == order.size() - 1, id--);
+        }
+        log.info("DB loaded from append only file: {} seconds", String.format("%.3f", (System.nanoTime() - t0) / 1e9));
+    }
+
+    private void replay(Path file, boolean last, long clientId) {
+        String name = file.getFileName().toString();
+        if (!Files.exists(file)) {
+            log.warn("The AOF file {} doesn't exist", name);
+            throw fatal("The AOF file " + file + " doesn't exist");
+        }
+        long start = 0;
+        try {
+            if (Files.size(file) == 0) return;
+            if (AofCheck.isRdb(file)) {
+                log.info("Reading RDB base file on AOF loading...");
+                persistence.load(file);
+                try (InputStream s = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+                    RdbFileReader r = new RdbFileReader(s);
+                    r.read(e -> { });
+                    start = r.offset();
+                }
+                log.info("Reading the remaining AOF tail...");
+            }
+        } catch (RdbFormatException e) {
+            log.warn("Error reading the RDB base file {}, AOF loading aborted: [offset {}] {}", name, e.offset(), e.getMessage());
+            throw fatal("Bad RDB preamble in " + file + " at offset " + e.offset() + ": " + e.getMessage());
+        } catch (IOException e) {
+            log.warn("Fatal error: can't open the append log file {} for reading: {}", name, e.getMessage());
+            throw fatal("Can't read " + file + ": " + e.getMessage());
+        }
+        Client client = new Client(clientId, null, System.currentTimeMillis());
+        server.clientConnected(client);
+        long multiStart = -1;
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            ch.position(start);
+            AofReader reader = new AofReader(new BufferedInputStream(Channels.newInputStream(ch), 1 << 16), start, 1, true);
+            while (true) {
+                AofReader.Item item;
+                try {
+                    item = reader.next();
+                } catch (AofFormatException e) {
+                    if (e.truncated()) {
+                        long validUpTo = multiStart >= 0 ? multiStart : e.offset();
+                        if (last && yes("aof-load-truncated")) {
+                            log.warn("!!! Warning: short read while loading the AOF file {}!!!", name);
+                            log.warn("!!! Truncating the AOF {} at offset {} !!!", name, validUpTo);
+                            if (multiStart >= 0) discard(client);
+                            multiStart = -1;
+                            try (FileChannel w = FileChannel.open(file, StandardOpenOption.WRITE)) {
+                                w.truncate(validUpTo);
+                                w.force(true);
+                            }
+                            log.warn("AOF {} loaded anyway because aof-load-truncated is enabled", name);
+                            break;
+                        }
+                        log.warn("Unexpected end of file reading the append only file {} [offset {}]. You can: 1) Make a backup of your AOF"
+                                + " file, then use ./redis-check-aof --fix <filename.manifest>. 2) Alternatively you can set the"
+                                + " 'aof-load-truncated' configuration option to yes and restart the server.", name, e.offset());
+                        throw fatal("Unexpected end of file reading " + file + " at offset " + e.offset());
+                    }
+                    String why = e.getMessage() == null ? "format error (not a RESP command)" : e.getMessage();
+                    log.warn("Bad file format reading the append only file {} at offset {} ({}): make a backup of your AOF file, then"
+                            + " use ./redis-check-aof --fix <filename.manifest>", name, e.offset(), why);
+                    throw fatal("Bad file format reading the append only file " + file + " at offset " + e.offset() + ": " + why);
+                }
+                if (item == null) break;
+                if (!(item instanceof AofReader.Command c) || c.argv().length == 0) continue;
+                if (c.is("multi")) multiStart = c.start();
+                else if (c.is("exec")) multiStart = -1;
+                server.dispatcher().process(client, c.argv());
+                String error = takeError(client);
+                server.executor().flushDirty();
+                if (error != null && error.startsWith("ERR unknown command")) {
+                    log.warn("Unknown command '{}' reading the append only file {} at offset {}",
+                            new String(c.name(), StandardCharsets.ISO_8859_1), name, c.start());
+                    throw fatal("Unknown command reading " + file + " at offset " + c.start());
+                }
+            }
+        } catch (IOException e) {
+            log.warn("Unrecoverable error reading the append only file {}: {}", name, e.getMessage());
+            throw fatal("Can't read " + file + ": " + e.getMessage());
+        } finally {
+            if (multiStart >= 0) {
+                log.warn("Revert incomplete MULTI/EXEC transaction in AOF file {}", name);
+                discard(client);
+            }
+            server.clientDisconnected(client);
+        }
+    }
+
+    private void discard(Client client) {
+        server.dispatcher().process(client, new byte[][] {"DISCARD".getBytes(StandardCharsets.US_ASCII)});
+        server.executor().flushDirty();
+    }
+
+    private static String takeError(Client client) {
+        ByteBuf b = client.writer.buffer();
+        if (b == null || !b.isReadable() || b.getByte(b.readerIndex()) != '-') return null;
+        int end = b.indexOf(b.readerIndex(), b.writerIndex(), (byte) '\r');
+        if (end < 0) end = b.writerIndex();
+        return b.toString(b.readerIndex() + 1, end - b.readerIndex() - 1, StandardCharsets.UTF_8);
+    }
+
+    // ------------------------------------------------------------------ open
+
+    /**
+     * aofOpenIfNeededOnServerStart: after loading, opens the last incr file for appending. With no
+     * AOF yet, creates the base (an RDB of the current dataset when aof-use-rdb-preamble, else an
+     * empty RESP base, exact since nothing was loaded), an empty incr file and the manifest.
+     */
+    public void openAtStartup() {
+        try {
+            open0();
+        } catch (IOException e) {
+            log.warn("Can't open the append-only file: {}", e.getMessage());
+            throw fatal("Can't open the append-only file: " + e.getMessage());
+        }
+    }
+
+    private void open0() throws IOException {
+        Path dir = dir();
+        Files.createDirectories(dir);
+        String prefix = config.appendfilename();
+        boolean fresh = !readManifest();
+        if (fresh) {
+            baseSeq = 1;
+            baseName = prefix + ".1.base." + (yes("aof-use-rdb-preamble") ? "rdb" : "aof");
+            Path basePath = dir.resolve(baseName);
+            if (baseName.endsWith(".rdb")) {
+                if (!persistence.saveTo(basePath)) throw new IOException("can't write the AOF base file " + basePath);
+            } else {
+                Files.write(basePath, new byte[0]);
+            }
+            log.info("Creating AOF base file {} on server start", baseName);
+        }
+        if (incrs.isEmpty()) {
+            incrSeq++;
+            String incr = prefix + "." + incrSeq + ".incr.aof";
+            Files.write(dir.resolve(incr), new byte[0]);
+            incrs.add(new AofManifest.AofInfo(incr, incrSeq, 'i'));
+            log.info("Creating AOF incr file {} on server start", incr);
+            writeManifest(null);
+        }
+        baseSize = baseName == null ? 0 : Files.size(dir.resolve(baseName));
+        incrPath = dir.resolve(incrs.get(incrs.size() - 1).fileName());
+        channel = FileChannel.open(incrPath, StandardOpenOption.WRITE, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        state = ON;
+        attach();
+        rewriteBaseSize = currentSize();
+    }
+
+    /** Reads the manifest on disk into the in-memory model; false if there is none. */
+    private boolean readManifest() throws IOException {
+        baseName = null;
+        baseSeq = 0;
+        incrs.clear();
+        incrSeq = 0;
+        if (!Files.exists(manifestPath())) return false;
+        AofManifest m;
+        try {
+            m = AofManifest.parse(manifestPath());
+        } catch (AofManifest.ManifestException e) {
+            throw new IOException("bad AOF manifest: " + e.getMessage());
+        }
+        if (m.base() != null) {
+            baseName = m.base().fileName();
+            baseSeq = m.base().seq();
+        }
+        incrs.addAll(m.incrs());
+        for (AofManifest.AofInfo i : incrs) incrSeq = Math.max(incrSeq, i.seq());
+        // history files left by a crash between the two manifest writes of a rewrite
+        for (AofManifest.AofInfo h : m.history()) Files.deleteIfExists(dir().resolve(h.fileName()));
+        return true;
+    }
+
+    /** Starts feeding: the stream tap, the executor's flush hook, the fsync thread. */
+    private void attach() {
+        if (!running) server.replicationStream().addTap(tap);
+        server.executor().setBeforeFlush(this::flush);
+        if (running) return;
+        running = true;
+        fsyncThread = new Thread(this::fsyncLoop, "tandem-aof-fsync");
+        fsyncThread.setDaemon(true);
+        fsyncThread.start();
+    }
+
+    private void detach() {
+        server.replicationStream().removeTap(tap);
+        running = false;
+        if (fsyncThread != null) fsyncThread.interrupt();
+        fsyncThread = null;
+    }
+
+    private static String line(AofManifest.AofInfo ai) {
+        return "file " + ai.fileName() + " seq " + ai.seq() + " type " + ai.type() + "\n";
+    }
+
+    /**
+     * Writes the in-memory manifest (plus {@code history} entries, if any) atomically: temp file,
+     * fsync, rename, directory fsync (Redis's persistAofManifest).
+     */
+    private void writeManifest(List<AofManifest.AofInfo> history) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        if (baseName != null) sb.append("file ").append(baseName).append(" seq ").append(baseSeq).append(" type b\n");
+        if (history != null) for (AofManifest.AofInfo h : history) sb.append(line(h));
+        for (AofManifest.AofInfo i : incrs) sb.append(line(i));
+        Path tmp = dir().resolve("temp-" + manifestPath().getFileName());
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.CREATE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            ch.write(ByteBuffer.wrap(sb.toString().getBytes(StandardCharsets.UTF_8)));
+            ch.force(true);
+        }
+        Files.move(tmp, manifestPath(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        MappedFileSink.syncDirectory(dir());
+    }
+
+    // ------------------------------------------------------------------ append
+
+    /** The stream tap: copy the command's bytes (executor). */
+    private void append(ByteBuf bytes) {
+        if (timestamps) {
+            // genAofTimestampAnnotationIfNeeded: "#TS:<unix time>" before the first command of each second
+            long now = System.currentTimeMillis() / 1000;
+            if (now > lastTimestamp) {
+                pending.writeCharSequence("#TS:" + now + "\r\n", StandardCharsets.US_ASCII);
+                lastTimestamp = now;
+            }
+        }
+        pending.writeBytes(bytes, bytes.readerIndex(), bytes.readableBytes());
+    }
+
+    /** flushAppendOnlyFile, before the batch's replies are handed to the network (executor). */
+    private void flush() {
+        if (!pending.isReadable() || channel == null) return;
+        try {
+            int n = pending.readableBytes();
+            ByteBuffer bb = pending.nioBuffer();
+            try {
+                while (bb.hasRemaining()) channel.write(bb);
+            } finally {
+                // a partial write is not repeated: only the unwritten rest stays pending
+                pending.skipBytes(bb.position());
+                pending.discardReadBytes();
+            }
+            incrSize += n;
+            if ("always".equals(config.appendfsync())) {
+                channel.force(false);
+                lastFsyncNanos = System.nanoTime();
+            } else {
+                unsynced = true;
+            }
+            if (!lastWriteOk) log.warn("AOF write error looks solved, Redis can write again.");
+            lastWriteOk = true;
+        } catch (IOException e) {
+            // Redis exits on an fsync error with appendfsync always; here the bytes stay pending and
+            // are retried at the next flush, and the status is reported in INFO.
+            if (lastWriteOk) log.warn("Error writing to the AOF file: {}", e.getMessage());
+            lastWriteOk = false;
+        }
+    }
+
+    private void fsyncLoop() {
+        while (running) {
+            try {
+                Thread.sleep(1000);
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (unsynced && "everysec".equals(config.appendfsync())) {
+                unsynced = false;
+                try {
+                    channel.force(false);
+                    lastFsyncNanos = System.nanoTime();
+                } catch (IOException e) {
+                    if (running) log.warn("Error fsyncing the AOF: {}", e.getMessage());
+                }
+            }
+        }
+    }
+
+    /** Shutdown: write what is pending, fsync, close; a running rewrite is abandoned. */
+    public void close() {
+        abortRewrite();
+        if (channel == null) return;
+        detach();
+        flush();
+        try {
+            channel.force(false);
+            channel.close();
+        } catch (IOException e) {
+            log.warn("Error closing the AOF: {}", e.getMessage());
+        }
+        channel = null;
+        log.info("Calling fsync() on the AOF file.");
+    }
+
+    // ------------------------------------------------------------------ CONFIG SET appendonly
+
+    /** Wires CONFIG SET appendonly (executor). */
+    public void listen() {
+        timestamps = yes("aof-timestamp-enabled");
+        config.onChange("aof-timestamp-enabled", (n, before, after) -> timestamps = Boolean.TRUE.equals(after));
+        config.onChange("appendonly", (n, before, after) -> {
+            if (Boolean.TRUE.equals(after) && state == OFF) startAppendOnly();
+            else if (Boolean.FALSE.equals(after) && state != OFF) stopAppendOnly();
+        });
+        server.addCronTask(this::cron);
+    }
+
+    /** startAppendOnly: WAIT_REWRITE until a rewrite has written the first base. */
+    private void startAppendOnly() {
+        try {
+            Files.createDirectories(dir());
+            readManifest();
+        } catch (IOException e) {
+            log.warn("Redis needs to enable the AOF but can't open the append only file: {}", e.getMessage());
+            throw new RuntimeException("can't open the append only file: " + e.getMessage());
+        }
+        state = WAIT_REWRITE;
+        if (persistence.bgsaveInProgress()) {
+            rewriteScheduled = true;
+            log.info("AOF was enabled but there is already another background operation. An AOF background was scheduled to start when possible.");
+        } else if (!startRewrite()) {
+            stopAppendOnly(); // undoes the temp incr file and the tap, if they were set up
+            log.warn("Redis needs to enable the AOF but can't trigger a background AOF rewrite operation. Check the above logs for more info about the error.");
+            throw new RuntimeException("can't start the AOF rewrite, check the server logs");
+        }
+    }
+
+    /** stopAppendOnly: flush, fsync, close; a rewrite in progress is killed. */
+    private void stopAppendOnly() {
+        abortRewrite();
+        rewriteScheduled = false;
+        if (state == WAIT_REWRITE && channel != null) {
+            detach();
+            try {
+                channel.close();
+                Files.deleteIfExists(incrPath);
+            } catch (IOException ignored) {
+                // best effort
+            }
+            channel = null;
+        }
+        if (channel != null) {
+            detach();
+            flush();
+            try {
+                channel.force(false);
+                channel.close();
+            } catch (IOException e) {
+                log.warn("Error closing the AOF: {}", e.getMessage());
+            }
+            channel = null;
+        }
+        pending.clear();
+        state = OFF;
+        log.info("Background append only file rewriting: AOF disabled");
+    }
+
+    // ------------------------------------------------------------------ BGREWRITEAOF
+
+    public boolean rewriting() {
+        return rewrite != null;
+    }
+
+    /** bgrewriteaofCommand. */
+    public void bgrewriteaofCommand(io.tandem.server.command.Call c) {
+        if (rewrite != null) throw new io.tandem.server.command.CommandError("ERR Background append only file rewriting already in progress");
+        if (persistence.bgsaveInProgress()) {
+            rewriteScheduled = true;
+            c.out.simple("Background append only file rewriting scheduled");
+        } else if (startRewrite()) {
+            c.out.simple("Background append only file rewriting started");
+        } else {
+            throw new io.tandem.server.command.CommandError(
+                    "ERR Can't execute an AOF background rewriting. Please check the server logs for more information.");
+        }
+    }
+
+    /**
+     * rewriteAppendOnlyFileBackground without fork: at this instant the current incr file is
+     * closed and a new one opened (listed in the manifest at once, so a crash during the rewrite
+     * still loads old base + old incrs + new incr), and a {@link Snapshot} starts writing the
+     * dataset as of this instant as the new RDB base. When it is on disk the manifest names the
+     * new base and the new incr only; the old files are marked history, then deleted.
+     */
+    boolean startRewrite() {
+        if (rewrite != null || persistence.bgsaveInProgress()) return false;
+        Path dir = dir();
+        String prefix = config.appendfilename();
+        try {
+            Files.createDirectories(dir);
+            rewriteOldIncrs = new ArrayList<>(incrs);
+            rewriteOldBase = baseName;
+            if (state == ON) {
+                flush();
+                if (pending.isReadable()) throw new IOException("the AOF buffer can't be written");
+                channel.force(false);
+                channel.close();
+                incrSeq++;
+                String incr = prefix + "." + incrSeq + ".incr.aof";
+                incrPath = dir.resolve(incr);
+                channel = FileChannel.open(incrPath, StandardOpenOption.WRITE, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+                incrs.add(new AofManifest.AofInfo(incr, incrSeq, 'i'));
+                writeManifest(null);
+                server.replicationStream().forceSelect();
+            } else if (state == WAIT_REWRITE) {
+                // Redis's temp incr file: not in the manifest until the base exists.
+                incrPath = dir.resolve("temp-" + prefix + ".incr");
+                channel = FileChannel.open(incrPath, StandardOpenOption.WRITE, StandardOpenOption.CREATE,
+                        StandardOpenOption.TRUNCATE_EXISTING);
+                pending.clear();
+                attach();
+            }
+            rewriteBase = prefix + "." + (baseSeq + 1) + ".base.rdb";
+            rewrite = new Snapshot(server, dir.resolve(rewriteBase), dir.resolve("temp-rewriteaof-bg-" + pid + ".aof"),
+                    config.rdbcompression(), config.rdbchecksum(), Math.max(0, config.getLong("rdb-key-save-delay")),
+                    this::rewriteDone);
+        } catch (IOException | RuntimeException e) {
+            log.warn("Can't rewrite append only file in background: {}", e.toString());
+            lastRewriteOk = false;
+            rewriteFailures++;
+            return false;
+        }
+        rewriteScheduled = false;
+        rewriteStartNanos = System.nanoTime();
+        log.info("Background append only file rewriting started");
+        return true;
+    }
+
+    private long rewriteStartNanos;
+
+    /** backgroundRewriteDoneHandler (executor). */
+    private void rewriteDone(Snapshot s, boolean ok, String error) {
+        if (s != rewrite) return;
+        rewrite = null;
+        s.abort();
+        lastRewriteTimeSec = (System.nanoTime() - rewriteStartNanos) / 1_000_000_000L;
+        if (!ok) {
+            log.warn("Background AOF rewrite terminated with error{}", error == null ? "" : ": " + error);
+            lastRewriteOk = false;
+            rewriteFailures++;
+            if (state == WAIT_REWRITE) rewriteScheduled = true;
+            return;
+        }
+        try {
+            List<AofManifest.AofInfo> history = new ArrayList<>();
+            if (rewriteOldBase != null) history.add(new AofManifest.AofInfo(rewriteOldBase, baseSeq, 'h'));
+            if (state == WAIT_REWRITE) {
+                for (AofManifest.AofInfo i : incrs) history.add(new AofManifest.AofInfo(i.fileName(), i.seq(), 'h'));
+                incrs.clear();
+                incrSeq++;
+                String incr = config.appendfilename() + "." + incrSeq + ".incr.aof";
+                Path target = dir().resolve(incr);
+                Files.move(incrPath, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                incrPath = target;
+                incrs.add(new AofManifest.AofInfo(incr, incrSeq, 'i'));
+                state = ON;
+            } else {
+                for (AofManifest.AofInfo i : rewriteOldIncrs) {
+                    history.add(new AofManifest.AofInfo(i.fileName(), i.seq(), 'h'));
+                    incrs.remove(i);
+                }
+                if (state == OFF) incrs.clear(); // BGREWRITEAOF with appendonly no: the base alone
+            }
+            baseSeq++;
+            baseName = rewriteBase;
+            writeManifest(history);
+            for (AofManifest.AofInfo h : history) Files.deleteIfExists(dir().resolve(h.fileName()));
+            writeManifest(null);
+            baseSize = Files.size(dir().resolve(baseName));
+        } catch (IOException e) {
+            log.warn("Error trying to finish the AOF rewrite: {}", e.getMessage());
+            lastRewriteOk = false;
+            rewriteFailures++;
+            return;
+        }
+        rewrites++;
+        rewriteFailures = 0;
+        lastRewriteOk = true;
+        rewriteBaseSize = currentSize();
+        log.info("Background AOF rewrite finished successfully");
+    }
+
+    private void abortRewrite() {
+        Snapshot s = rewrite;
+        if (s == null) return;
+        rewrite = null;
+        s.abort();
+        log.info("Killing running AOF rewrite child");
+        if (state == WAIT_REWRITE && incrPath != null) {
+            try {
+                if (channel != null) channel.close();
+                Files.deleteIfExists(incrPath);
+            } catch (IOException ignored) {
+                // best effort
+            }
+            channel = null;
+            detach();
+        }
+    }
+
+    /** Walk slices of a running rewrite (executor idle time and between batches). */
+    boolean step(long budgetNanos) {
+        Snapshot s = rewrite;
+        return s != null && s.step(budgetNanos);
+    }
+
+    /** serverCron's AOF part: a scheduled rewrite, auto-aof-rewrite-percentage/min-size. */
+    private void cron() {
+        if (rewrite != null) {
+            rewrite.step(2_000_000);
+            return;
+        }
+        if (persistence.bgsaveInProgress()) return;
+        if (rewriteScheduled) {
+            startRewrite();
+            return;
+        }
+        long perc = config.getLong("auto-aof-rewrite-percentage");
+        if (state != ON || perc <= 0) return;
+        long size = currentSize();
+        if (size < config.getLong("auto-aof-rewrite-min-size")) return;
+        long base = Math.max(1, rewriteBaseSize);
+        long growth = (size * 100 / base) - 100;
+        if (growth >= perc) {
+            log.info("Starting automatic rewriting of AOF on {}% growth", growth);
+            startRewrite();
+        }
+    }
+
+    // ------------------------------------------------------------------ INFO
+
+    public boolean lastWriteOk() {
+        return lastWriteOk;
+    }
+
+    /** Base plus every incr file in the manifest (Redis's aof_current_size). */
+    public long currentSize() {
+        long n = baseSize;
+        for (AofManifest.AofInfo i : incrs) {
+            try {
+                n += Files.size(dir().resolve(i.fileName()));
+            } catch (IOException ignored) {
+                // gone: counts as empty
+            }
+        }
+        if (state == WAIT_REWRITE) n = 0;
+        return n + pending.readableBytes();
+    }
+
+    boolean lastRewriteOk() {
+        return lastRewriteOk;
+    }
+
+    long rewrites() {
+        return rewrites;
+    }
+
+    long rewriteFailures() {
+        return rewriteFailures;
+    }
+
+    long lastRewriteTimeSec() {
+        return lastRewriteTimeSec;
+    }
+
+    long currentRewriteTimeSec() {
+        return rewrite == null ? -1 : (System.nanoTime() - rewriteStartNanos) / 1_000_000_000L;
+    }
+
+    boolean rewriteScheduled() {
+        return rewriteScheduled;
+    }
+
+    boolean enabledNow() {
+        return state != OFF;
+    }
+
+    public long baseSize() {
+        return baseSize;
+    }
+
+    boolean open() {
+        return channel != null && state == ON;
+    }
+}
