@@ -57,6 +57,8 @@ public final class Replication {
     private SyncSnapshot lastSnapshot;
     private final ReplicaRole replica;
     private long lastPingMs;
+    /** Online replicas whose last ACK is within min-replicas-max-lag (repl_good_slaves_count). */
+    private int goodReplicas;
 
     private static final class Hello {
         int listeningPort;
@@ -81,6 +83,10 @@ public final class Replication {
         server.propagation().addSink(r::feed);
         info.section("replication", r::info);
         config.onChange("repl-backlog-size", (n, before, after) -> r.stream.resizeBacklog(config.replBacklogSize()));
+        config.onChange("min-replicas-to-write", (n, before, after) -> r.refreshGoodReplicas());
+        config.onChange("min-replicas-max-lag", (n, before, after) -> r.refreshGoodReplicas());
+        server.addDenyRule((c, spec) -> spec.isWrite() && !r.enoughGoodReplicas() && !r.replica.isMasterClient(c)
+                ? "NOREPLICAS Not enough good replicas to write." : null);
         CommandTable t = server.commands();
         t.register("replconf", r::replconf);
         t.register("sync", r::sync);
@@ -250,7 +256,35 @@ public final class Replication {
         if (r.state != ReplicaLink.State.SEND_BULK || !byClient.containsKey(r.client)) return;
         r.state = ReplicaLink.State.ONLINE;
         r.ackTimeMs = nowMs();
+        refreshGoodReplicas();
         log.info("Synchronization with replica {} succeeded", name(r.client));
+    }
+
+    // ------------------------------------------------------------------ min-replicas-to-write
+
+    /**
+     * refreshGoodSlavesCount: the online replicas that ACKed within min-replicas-max-lag seconds.
+     * Recounted at cron, when a replica goes online or away, and when either directive changes.
+     */
+    private void refreshGoodReplicas() {
+        int min = config.minReplicasToWrite();
+        int maxLag = config.minReplicasMaxLag();
+        if (min == 0 || maxLag == 0) return;
+        long now = nowMs();
+        int good = 0;
+        for (ReplicaLink r : replicas) {
+            if (r.state == ReplicaLink.State.ONLINE && now - r.ackTimeMs <= maxLag * 1000L) good++;
+        }
+        goodReplicas = good;
+    }
+
+    /**
+     * checkGoodReplicasStatus: writes are allowed on a replica (it obeys its master), with
+     * either directive at 0, or with at least min-replicas-to-write good replicas.
+     */
+    private boolean enoughGoodReplicas() {
+        int min = config.minReplicasToWrite();
+        return replica.isReplica() || min == 0 || config.minReplicasMaxLag() == 0 || goodReplicas >= min;
     }
 
     /**
@@ -310,6 +344,7 @@ public final class Replication {
         if (r != null) {
             replicas.remove(r);
             stream.removeReplica(r);
+            refreshGoodReplicas();
             log.info("Connection with replica {} lost.", name(c));
         }
         hellos.remove(c);
@@ -435,6 +470,7 @@ public final class Replication {
             stream.ping();
         }
         closeOverOutputLimit(now);
+        refreshGoodReplicas();
         long timeoutMs = config.replTimeout() * 1000L;
         for (ReplicaLink r : new ArrayList<>(replicas)) {
             if (r.state == ReplicaLink.State.ONLINE && now - r.ackTimeMs > timeoutMs) {
@@ -489,6 +525,7 @@ public final class Replication {
         if (replica.isReplica()) replica.info(sb);
         else f(sb, "role", "master");
         f(sb, "connected_slaves", replicas.size());
+        if (config.minReplicasToWrite() > 0 && config.minReplicasMaxLag() > 0) f(sb, "min_slaves_good_slaves", goodReplicas);
         int i = 0;
         for (ReplicaLink r : replicas) {
             sb.append("slave").append(i++).append(":ip=").append(ip(r.client)).append(",port=").append(listeningPort(r.client))
