@@ -59,6 +59,10 @@ public final class Replication {
     private long lastPingMs;
     /** Online replicas whose last ACK is within min-replicas-max-lag (repl_good_slaves_count). */
     private int goodReplicas;
+    /** repl_no_slaves_since: since when this master has had no replica (repl-backlog-ttl). */
+    private long noReplicasSinceMs = System.currentTimeMillis();
+    /** The backlog was freed by repl-backlog-ttl: writes do not bring it back, only a replica does. */
+    private boolean backlogFreed;
 
     private static final class Hello {
         int listeningPort;
@@ -107,7 +111,7 @@ public final class Replication {
 
     /** The propagation sink: the stream, with a backlog from the first write after a restore. */
     private void feed(int db, byte[][] argv) {
-        if (stream.backlog() == null && server.replicationIds().offset() > 0 && !replica.isReplica()) createBacklog();
+        if (stream.backlog() == null && server.replicationIds().offset() > 0 && !replica.isReplica() && !backlogFreed) createBacklog();
         stream.feed(db, argv);
     }
 
@@ -125,6 +129,7 @@ public final class Replication {
             ids.clearId2();
         }
         stream.createBacklog(config.replBacklogSize());
+        backlogFreed = false;
         log.info("Replication backlog created, my new replication IDs are '{}' and '{}'", ids.replid(), ids.replid2());
     }
 
@@ -345,6 +350,7 @@ public final class Replication {
             replicas.remove(r);
             stream.removeReplica(r);
             refreshGoodReplicas();
+            if (replicas.isEmpty()) noReplicasSinceMs = nowMs();
             log.info("Connection with replica {} lost.", name(c));
         }
         hellos.remove(c);
@@ -479,6 +485,33 @@ public final class Replication {
             }
         }
         if (!waiters.isEmpty()) serveWaiters();
+        freeIdleBacklog(now);
+    }
+
+    /**
+     * repl-backlog-ttl (replicationCron): a master without replicas for longer than the ttl frees
+     * its backlog, taking a new replid and clearing replid2 (the offset stops moving without a
+     * backlog, so the old name must not be continued). A replica keeps its backlog: it may be
+     * promoted. 0 never frees.
+     */
+    private void freeIdleBacklog(long now) {
+        if (!replicas.isEmpty() || replica.isReplica()) {
+            noReplicasSinceMs = now;
+            if (replica.isReplica()) backlogFreed = false;
+            return;
+        }
+        long ttl = config.replBacklogTtl();
+        if (ttl == 0 || stream.backlog() == null || now - noReplicasSinceMs <= ttl * 1000L) return;
+        ReplicationIds ids = server.replicationIds();
+        ids.changeId();
+        ids.clearId2();
+        stream.freeBacklog();
+        backlogFreed = true;
+        if (lastSnapshot != null) {
+            lastSnapshot.release();
+            lastSnapshot = null;
+        }
+        log.info("Replication backlog freed after {} seconds without connected replicas.", ttl);
     }
 
     /**
