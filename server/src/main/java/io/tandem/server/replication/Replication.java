@@ -57,6 +57,12 @@ public final class Replication {
     private SyncSnapshot lastSnapshot;
     private final ReplicaRole replica;
     private long lastPingMs;
+    /** Online replicas whose last ACK is within min-replicas-max-lag (repl_good_slaves_count). */
+    private int goodReplicas;
+    /** repl_no_slaves_since: since when this master has had no replica (repl-backlog-ttl). */
+    private long noReplicasSinceMs = System.currentTimeMillis();
+    /** The backlog was freed by repl-backlog-ttl: writes do not bring it back, only a replica does. */
+    private boolean backlogFreed;
 
     private static final class Hello {
         int listeningPort;
@@ -82,6 +88,10 @@ public final class Replication {
         server.replicationStream(r.stream);
         info.section("replication", r::info);
         config.onChange("repl-backlog-size", (n, before, after) -> r.stream.resizeBacklog(config.replBacklogSize()));
+        config.onChange("min-replicas-to-write", (n, before, after) -> r.refreshGoodReplicas());
+        config.onChange("min-replicas-max-lag", (n, before, after) -> r.refreshGoodReplicas());
+        server.addDenyRule((c, spec) -> spec.isWrite() && !r.enoughGoodReplicas() && !r.replica.isMasterClient(c)
+                ? "NOREPLICAS Not enough good replicas to write." : null);
         CommandTable t = server.commands();
         t.register("replconf", r::replconf);
         t.register("sync", r::sync);
@@ -102,7 +112,7 @@ public final class Replication {
 
     /** The propagation sink: the stream, with a backlog from the first write after a restore. */
     private void feed(int db, byte[][] argv) {
-        if (stream.backlog() == null && server.replicationIds().offset() > 0 && !replica.isReplica()) createBacklog();
+        if (stream.backlog() == null && server.replicationIds().offset() > 0 && !replica.isReplica() && !backlogFreed) createBacklog();
         stream.feed(db, argv);
     }
 
@@ -120,6 +130,7 @@ public final class Replication {
             ids.clearId2();
         }
         stream.createBacklog(config.replBacklogSize());
+        backlogFreed = false;
         log.info("Replication backlog created, my new replication IDs are '{}' and '{}'", ids.replid(), ids.replid2());
     }
 
@@ -251,7 +262,35 @@ public final class Replication {
         if (r.state != ReplicaLink.State.SEND_BULK || !byClient.containsKey(r.client)) return;
         r.state = ReplicaLink.State.ONLINE;
         r.ackTimeMs = nowMs();
+        refreshGoodReplicas();
         log.info("Synchronization with replica {} succeeded", name(r.client));
+    }
+
+    // ------------------------------------------------------------------ min-replicas-to-write
+
+    /**
+     * refreshGoodSlavesCount: the online replicas that ACKed within min-replicas-max-lag seconds.
+     * Recounted at cron, when a replica goes online or away, and when either directive changes.
+     */
+    private void refreshGoodReplicas() {
+        int min = config.minReplicasToWrite();
+        int maxLag = config.minReplicasMaxLag();
+        if (min == 0 || maxLag == 0) return;
+        long now = nowMs();
+        int good = 0;
+        for (ReplicaLink r : replicas) {
+            if (r.state == ReplicaLink.State.ONLINE && now - r.ackTimeMs <= maxLag * 1000L) good++;
+        }
+        goodReplicas = good;
+    }
+
+    /**
+     * checkGoodReplicasStatus: writes are allowed on a replica (it obeys its master), with
+     * either directive at 0, or with at least min-replicas-to-write good replicas.
+     */
+    private boolean enoughGoodReplicas() {
+        int min = config.minReplicasToWrite();
+        return replica.isReplica() || min == 0 || config.minReplicasMaxLag() == 0 || goodReplicas >= min;
     }
 
     /**
@@ -311,6 +350,8 @@ public final class Replication {
         if (r != null) {
             replicas.remove(r);
             stream.removeReplica(r);
+            refreshGoodReplicas();
+            if (replicas.isEmpty()) noReplicasSinceMs = nowMs();
             log.info("Connection with replica {} lost.", name(c));
         }
         hellos.remove(c);
@@ -436,6 +477,7 @@ public final class Replication {
             stream.ping();
         }
         closeOverOutputLimit(now);
+        refreshGoodReplicas();
         long timeoutMs = config.replTimeout() * 1000L;
         for (ReplicaLink r : new ArrayList<>(replicas)) {
             if (r.state == ReplicaLink.State.ONLINE && now - r.ackTimeMs > timeoutMs) {
@@ -444,6 +486,33 @@ public final class Replication {
             }
         }
         if (!waiters.isEmpty()) serveWaiters();
+        freeIdleBacklog(now);
+    }
+
+    /**
+     * repl-backlog-ttl (replicationCron): a master without replicas for longer than the ttl frees
+     * its backlog, taking a new replid and clearing replid2 (the offset stops moving without a
+     * backlog, so the old name must not be continued). A replica keeps its backlog: it may be
+     * promoted. 0 never frees.
+     */
+    private void freeIdleBacklog(long now) {
+        if (!replicas.isEmpty() || replica.isReplica()) {
+            noReplicasSinceMs = now;
+            if (replica.isReplica()) backlogFreed = false;
+            return;
+        }
+        long ttl = config.replBacklogTtl();
+        if (ttl == 0 || stream.backlog() == null || now - noReplicasSinceMs <= ttl * 1000L) return;
+        ReplicationIds ids = server.replicationIds();
+        ids.changeId();
+        ids.clearId2();
+        stream.freeBacklog();
+        backlogFreed = true;
+        if (lastSnapshot != null) {
+            lastSnapshot.release();
+            lastSnapshot = null;
+        }
+        log.info("Replication backlog freed after {} seconds without connected replicas.", ttl);
     }
 
     /**
@@ -490,6 +559,7 @@ public final class Replication {
         if (replica.isReplica()) replica.info(sb);
         else f(sb, "role", "master");
         f(sb, "connected_slaves", replicas.size());
+        if (config.minReplicasToWrite() > 0 && config.minReplicasMaxLag() > 0) f(sb, "min_slaves_good_slaves", goodReplicas);
         int i = 0;
         for (ReplicaLink r : replicas) {
             sb.append("slave").append(i++).append(":ip=").append(ip(r.client)).append(",port=").append(listeningPort(r.client))
