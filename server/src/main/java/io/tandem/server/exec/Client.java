@@ -52,6 +52,12 @@ public final class Client {
     /** CLIENT REPLY OFF/SKIP. */
     public int replyMode; // 0 on, 1 off, 2 skip next
     public boolean noEvict;
+    /**
+     * Replays a stream the server must obey: the AOF loader, aof-to-rdb, the master link on a
+     * replica. Authenticated, and no deny rule (OOM, MISCONF, READONLY, NOREPLICAS) applies, as
+     * Redis's loader and master client skip processCommand's checks.
+     */
+    public boolean replaying;
     public boolean monitor;
     /** Flags for CLIENT LIST beyond the derived ones: 'M' master link, 'S' replica, ... */
     public int kind; // 0 normal, 1 replica, 2 master, 3 pubsub (derived)

@@ -66,7 +66,7 @@ public final class Dispatcher {
             rejectQueued(c, CommandError.wrongArity(spec.name).getMessage());
             return;
         }
-        if (server.settings().requirepass != null && !c.authenticated && !spec.has(CommandFlag.NO_AUTH)) {
+        if (server.settings().requirepass != null && !c.authenticated && !c.replaying && !spec.has(CommandFlag.NO_AUTH)) {
             spec.rejectedCalls++;
             rejectQueued(c, "NOAUTH Authentication required.");
             return;
@@ -91,7 +91,7 @@ public final class Dispatcher {
             error(c, "ERR Can't execute '" + spec.name + "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context");
             return;
         }
-        String deny = server.denyReason(c, spec);
+        String deny = c.replaying ? null : server.denyReason(c, spec);
         if (deny != null) {
             spec.rejectedCalls++;
             rejectQueued(c, deny);

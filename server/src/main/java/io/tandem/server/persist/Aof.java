@@ -172,6 +172,7 @@ public final class Aof {
             throw fatal("Can't read " + file + ": " + e.getMessage());
         }
         Client client = new Client(clientId, null, System.currentTimeMillis());
+        client.replaying = true;
         server.clientConnected(client);
         long multiStart = -1;
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {

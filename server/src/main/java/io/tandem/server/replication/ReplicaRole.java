@@ -361,6 +361,7 @@ final class ReplicaRole implements MasterLink.Events {
         dropMasterClient();
         Client m = new Client(server.newClientId(), null, server.keyspace().now());
         m.kind = 2;
+        m.replaying = true;
         m.denyBlocking = true;
         server.clientConnected(m);
         m.authenticated = true;

@@ -155,6 +155,7 @@ final class AofToRdb {
             }
         }
         Client client = new Client(clientId, null, System.currentTimeMillis());
+        client.replaying = true;
         server.server().clientConnected(client);
         long errors = 0;
         long commands = 0;
