@@ -276,6 +276,15 @@ final class Snapshot implements WriteObserver {
                 aborted = true;
             }
             queue.offer(ABORT);
+            // As Redis removes the killed child's temp file before going on: when abort returns
+            // (FLUSHALL, SHUTDOWN) the temp file is gone, even if the process exits right after.
+            if (Thread.currentThread() != this && isAlive()) {
+                try {
+                    join(10_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
         }
 
         @Override
