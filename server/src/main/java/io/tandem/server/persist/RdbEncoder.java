@@ -23,6 +23,11 @@ final class RdbEncoder {
     private int streamDb = -1;
     long keys;
 
+    /** Bytes serialized so far, including what is still buffered (not yet handed to the sink). */
+    long written() {
+        return w.values().written();
+    }
+
     /**
      * @param sizes   per database, the key count for the RESIZEDB hint (null: no hints)
      * @param expires per database, the count of keys with a TTL

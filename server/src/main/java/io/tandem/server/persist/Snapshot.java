@@ -129,9 +129,11 @@ final class Snapshot implements WriteObserver {
         if (!done.add(ByteBuffer.wrap(key.clone()))) return;
         StoredValue v = ks.db(db).peek(key);
         if (v == null) return; // created after the start: nothing to save
-        long before = writer.queued.get();
+        // Counted from the serializer, not the writer queue: the writer thread drains the queue
+        // concurrently and the encoder buffers, so a queue difference under-counts (often 0).
+        long before = enc.written();
         write(db, key, v);
-        earlyBytes += writer.queued.get() - before;
+        earlyBytes += enc.written() - before;
     }
 
     @Override
