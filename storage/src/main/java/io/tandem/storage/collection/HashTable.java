@@ -1,6 +1,7 @@
 package io.tandem.storage.collection;
 
 import io.tandem.storage.keyspace.SizedObject;
+import io.tandem.storage.util.ScanCursor;
 
 import java.util.Arrays;
 import java.util.function.BiConsumer;
@@ -152,10 +153,7 @@ public final class HashTable implements SizedObject {
                 out.accept(x.field, x.value);
                 emitted++;
             }
-            v |= ~mask;
-            v = Long.reverse(v);
-            v++;
-            v = Long.reverse(v);
+            v = ScanCursor.next(v, mask);
         } while (v != 0 && emitted < count && maxEmpty > 0);
         return v;
     }

@@ -11,6 +11,7 @@ import net.openhft.chronicle.map.ChronicleMapBuilder;
 import net.openhft.chronicle.map.ExternalMapQueryContext;
 import net.openhft.chronicle.map.MapEntry;
 import net.openhft.chronicle.map.MapSegmentContext;
+import io.tandem.storage.util.ScanCursor;
 
 import java.util.SplittableRandom;
 
@@ -478,10 +479,7 @@ final class GrowableMap implements AutoCloseable {
             long mask = t.segments - 1;
             for (long j = v & minMask; j <= mask; j += minMask + 1) visitSegment(t, (int) j, visitor);
         }
-        v |= ~minMask;
-        v = Long.reverse(v);
-        v++;
-        return Long.reverse(v);
+        return ScanCursor.next(v, minMask);
     }
 
     private static boolean visitSegment(Table t, int segment, EntryVisitor visitor) {
