@@ -43,9 +43,54 @@ final class ReplicaLink implements ReplicationStream.Replica {
         this.ackTimeMs = now;
     }
 
+    /**
+     * Stream bytes produced while something else must reach the replica first (the RDB of a full
+     * sync produced progressively, or backlog bytes read from disk by another thread): kept here,
+     * in order, and queued after it by {@link #release}. Null when not holding.
+     */
+    private java.util.ArrayDeque<ByteBuf> held;
+    private long heldBytes;
+
     @Override
     public void send(ByteBuf bytes) {
+        if (held != null) {
+            held.add(bytes);
+            heldBytes += bytes.readableBytes();
+            return;
+        }
         client.queueShared(bytes);
         executor.markDirty(client);
+    }
+
+    /** From now on {@link #send} keeps the stream's bytes until {@link #release}. */
+    void hold() {
+        if (held == null) held = new java.util.ArrayDeque<>();
+    }
+
+    boolean holding() {
+        return held != null;
+    }
+
+    /** Stream bytes kept by {@link #hold} (counted against the replica output limit). */
+    long heldBytes() {
+        return heldBytes;
+    }
+
+    /** Queues what was kept, in order, and stops holding. */
+    void release() {
+        java.util.ArrayDeque<ByteBuf> h = held;
+        held = null;
+        heldBytes = 0;
+        if (h == null) return;
+        for (ByteBuf b; (b = h.poll()) != null; ) client.queueShared(b);
+        executor.markDirty(client);
+    }
+
+    /** Frees what is kept (the replica went away). */
+    void discardHeld() {
+        java.util.ArrayDeque<ByteBuf> h = held;
+        held = null;
+        heldBytes = 0;
+        if (h != null) for (ByteBuf b; (b = h.poll()) != null; ) b.release();
     }
 }

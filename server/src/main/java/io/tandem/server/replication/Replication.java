@@ -348,6 +348,7 @@ public final class Replication {
         replica.masterClientKilled(c);
         ReplicaLink r = byClient.remove(c);
         if (r != null) {
+            r.discardHeld();
             replicas.remove(r);
             stream.removeReplica(r);
             refreshGoodReplicas();
@@ -528,7 +529,7 @@ public final class Replication {
         for (ReplicaLink r : new ArrayList<>(replicas)) {
             if (r.state != ReplicaLink.State.ONLINE || r.client.channel == null) continue;
             var ob = r.client.channel.unsafe().outboundBuffer();
-            long used = r.client.pendingBytes() + (ob == null ? 0 : ob.totalPendingWriteBytes());
+            long used = r.client.pendingBytes() + r.heldBytes() + (ob == null ? 0 : ob.totalPendingWriteBytes());
             boolean close = limit.hardBytes() > 0 && used >= limit.hardBytes();
             if (!close && limit.softBytes() > 0 && used >= limit.softBytes()) {
                 if (r.softLimitSinceMs == 0) r.softLimitSinceMs = now;
