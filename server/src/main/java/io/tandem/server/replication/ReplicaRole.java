@@ -59,6 +59,10 @@ final class ReplicaRole implements MasterLink.Events {
     /** When the link went down, or -1 if it never was up (INFO master_link_down_since_seconds). */
     private long linkDownSinceMs = -1;
     private boolean startupPending;
+    /** Full syncs refused by replica-refuse-empty-fullsync (INFO master_sync_refused_empty). */
+    private long refusedEmpty;
+    /** The master replid of the last refusal, so the warning is logged once per master history. */
+    private String refusedReplid;
 
     ReplicaRole(Server server, ServerConfig config, ReplicationStream stream) {
         this.server = server;
@@ -298,6 +302,7 @@ final class ReplicaRole implements MasterLink.Events {
         server.executor().execute(() -> {
             try {
                 if (l != link) return;
+                if (refuseEmpty(l, replid, rdb)) return;
                 log.info("MASTER <-> REPLICA sync: Flushing old data");
                 server.keyspace().clearAll();
                 log.info("MASTER <-> REPLICA sync: Loading DB in memory");
@@ -326,6 +331,66 @@ final class ReplicaRole implements MasterLink.Events {
                 rdb.release();
             }
         });
+    }
+
+    /**
+     * replica-refuse-empty-fullsync: a master that restarted without its data (and did not
+     * recover it, see {@link MasterRecovery}) offers an empty dataset under a history of its own.
+     * Redis would flush and copy it — every replica then loses everything. Refused (true, the
+     * link dropped, cron retries every second) when this replica holds keys named by a history
+     * (synced before, or restored with its RDB), the master's replid is neither our replid nor
+     * our replid2, and the RDB holds no key. Logged once per master replid; counted in INFO.
+     */
+    private boolean refuseEmpty(MasterLink l, String masterReplid, ByteBuf rdb) {
+        if (!config.replicaRefuseEmptyFullsync()) return false;
+        ReplicationIds ids = server.replicationIds();
+        if (!haveHistory && ids.offset() <= 0) return false;
+        if (masterReplid.equalsIgnoreCase(ids.replid()) || masterReplid.equalsIgnoreCase(ids.replid2())) return false;
+        long keys = 0;
+        for (int i = 0; i < server.keyspace().databases(); i++) keys += server.keyspace().db(i).size();
+        if (keys == 0 || rdbHasKeys(rdb)) return false;
+        refusedEmpty++;
+        if (!masterReplid.equals(refusedReplid)) {
+            refusedReplid = masterReplid;
+            log.warn("MASTER <-> REPLICA sync: REFUSING the full synchronization from {}:{}: it would replace the {} keys of this "
+                    + "replica with an EMPTY dataset. The master's replication ID {} is neither ours ({}) nor our previous one ({}), "
+                    + "our offset is {}: the master restarted without its data. Keeping the data (replica-refuse-empty-fullsync yes).",
+                    host, port, keys, masterReplid, ids.replid(), ids.replid2(), ids.offset());
+            log.warn("To recover, give the master its dataset back (master-recover-from-replica yes, or promote this replica "
+                    + "with REPLICAOF NO ONE); to accept the empty dataset, CONFIG SET replica-refuse-empty-fullsync no.");
+        } else {
+            log.debug("MASTER <-> REPLICA sync: still refusing the empty dataset of master {}:{} (replid {}).", host, port, masterReplid);
+        }
+        link = null;
+        l.close();
+        return true;
+    }
+
+    /** True if the RDB holds at least one key (read up to the first key's type byte only). */
+    static boolean rdbHasKeys(ByteBuf rdb) {
+        final class FirstKey extends RuntimeException {
+            FirstKey() {
+                super(null, null, false, false);
+            }
+        }
+        try {
+            new RdbFileReader(new ByteBufInputStream(rdb.duplicate())).read(new RdbVisitor() {
+                @Override
+                public void objectType(int rdbType, long offset) {
+                    throw new FirstKey();
+                }
+
+                @Override
+                public void entry(RdbEntry e) {
+                    throw new FirstKey();
+                }
+            });
+            return false;
+        } catch (FirstKey k) {
+            return true;
+        } catch (Exception e) {
+            return true; // unreadable: not provably empty; the load reports it
+        }
     }
 
     /** Loads the RDB into the (flushed) keyspace; returns repl-stream-db (the db the stream continues in). */
@@ -432,6 +497,7 @@ final class ReplicaRole implements MasterLink.Events {
         f(sb, "slave_priority", config.format("replica-priority") == null ? "100" : config.format("replica-priority"));
         f(sb, "slave_read_only", server.settings().replicaReadOnly ? 1 : 0);
         f(sb, "replica_announced", 1);
+        f(sb, "master_sync_refused_empty", refusedEmpty); // Tandem: replica-refuse-empty-fullsync
     }
 
     /** ROLE for a replica: slave, host, port, link state, offset. */

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.BufferedReader;
@@ -37,7 +38,27 @@ class ConfigTableTest {
         for (Map.Entry<String, String> e : cfg.getMatching("*")) ours.put(e.getKey(), e.getValue());
         String dir = ours.remove("dir");
         assertEquals(System.getProperty("user.dir"), dir);
+        // Tandem's own directives are listed too (CONFIG GET * shows them); Redis has none of them.
+        for (Directive d : ConfigTable.all()) {
+            if (d.has(Directive.Flag.TANDEM)) assertNotNull(ours.remove(d.name()), d.name());
+        }
         assertEquals(new TreeMap<>(redisDefaults()), ours);
+    }
+
+    @Test
+    void tandemDirectivesAreMarked() throws Exception {
+        for (String n : List.of("master-recover-from-replica", "master-recover-candidates", "master-recover-timeout",
+                "replica-refuse-empty-fullsync")) {
+            assertTrue(ConfigTable.lookup(n).has(Directive.Flag.TANDEM), n);
+            assertTrue(ConfigTable.lookup(n).mutable(), n);
+            assertFalse(redisDefaults().containsKey(n), n);
+        }
+        ServerConfig cfg = ServerConfig.defaults();
+        cfg.set("master-recover-candidates", "127.0.0.1:6380 replica-b:6381 [::1]:6382");
+        assertEquals("127.0.0.1:6380 replica-b:6381 [::1]:6382", cfg.masterRecoverCandidates());
+        for (String bad : List.of("127.0.0.1", "h:0", "h:65536", "h:x", ":6379")) {
+            assertThrows(ConfigSetException.class, () -> cfg.set("master-recover-candidates", bad), bad);
+        }
     }
 
     @Test
