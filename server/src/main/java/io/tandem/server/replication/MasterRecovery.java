@@ -91,8 +91,8 @@ public final class MasterRecovery implements Server.StartupListener {
         }
     }
 
-    /** What a candidate's INFO replication said. */
-    record Probe(HostPort at, String role, String replid, long offset) {}
+    /** What a candidate's INFO replication and INFO keyspace said. */
+    record Probe(HostPort at, String role, String replid, long offset, long keys) {}
 
     MasterRecovery(Server server, ServerConfig config, Replication replication) {
         this.server = server;
@@ -169,13 +169,14 @@ public final class MasterRecovery implements Server.StartupListener {
     // ------------------------------------------------------------------ the recovery thread
 
     private void run() {
-        long timeoutSec = config.masterRecoverTimeout();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSec);
+        long start = System.nanoTime();
         Map<HostPort, String> lastNote = new HashMap<>();
         log.info("The dataset is empty: recovering it from a replica (candidates: {}; master-recover-timeout {} seconds)",
-                candidates(), timeoutSec);
+                candidates(), config.masterRecoverTimeout());
         try {
             while (server.executor().started()) {
+                // Read each round: CONFIG SET (allowed while loading) may change the timeout or the candidates.
+                long deadline = start + TimeUnit.SECONDS.toNanos(config.masterRecoverTimeout());
                 List<HostPort> candidates = candidates();
                 List<Probe> usable = new ArrayList<>();
                 int empty = 0;
@@ -184,8 +185,8 @@ public final class MasterRecovery implements Server.StartupListener {
                         Probe p = probe(hp, deadline);
                         if (!"slave".equals(p.role)) {
                             note(lastNote, hp, "is a " + p.role + ", not a replica: not recovering from it");
-                        } else if (p.offset <= 0) {
-                            note(lastNote, hp, "holds no replicated data (offset 0)");
+                        } else if (p.offset <= 0 && p.keys == 0) {
+                            note(lastNote, hp, "holds no data (offset 0, no key)");
                             empty++;
                         } else {
                             usable.add(p);
@@ -194,7 +195,9 @@ public final class MasterRecovery implements Server.StartupListener {
                         note(lastNote, hp, "did not answer: " + e.getMessage());
                     }
                 }
-                usable.sort(Comparator.comparingLong(Probe::offset).reversed());
+                // The most advanced history first. A replica with keys but offset 0 (restarted from
+                // its AOF, which does not record the point) still holds the data: last resort.
+                usable.sort(Comparator.comparingLong(Probe::offset).thenComparingLong(Probe::keys).reversed());
                 for (Probe p : usable) {
                     if (recoverFrom(p)) return;
                 }
@@ -218,7 +221,7 @@ public final class MasterRecovery implements Server.StartupListener {
                 return null;
             });
             log.warn("No replica gave the dataset back within master-recover-timeout ({} seconds; candidates: {}).",
-                    timeoutSec, candidates());
+                    config.masterRecoverTimeout(), candidates());
             startingEmpty();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -254,8 +257,18 @@ public final class MasterRecovery implements Server.StartupListener {
             String replid = field(info, "master_replid");
             String off = field(info, "master_repl_offset");
             if (role == null || replid == null || off == null) throw new IOException("INFO replication without role/master_replid/master_repl_offset");
+            c.command("INFO", "keyspace");
+            long keys = 0;
+            for (String l : c.readBulk().split("\r?\n")) {
+                // db0:keys=1,expires=0,avg_ttl=0
+                int k = l.indexOf("keys=");
+                if (l.startsWith("db") && k > 0) {
+                    int end = l.indexOf(',', k);
+                    keys += Long.parseLong(l.substring(k + 5, end < 0 ? l.length() : end));
+                }
+            }
             try {
-                return new Probe(hp, role, replid, Long.parseLong(off));
+                return new Probe(hp, role, replid, Long.parseLong(off), keys);
             } catch (NumberFormatException e) {
                 throw new IOException("bad master_repl_offset '" + off + "'");
             }
@@ -284,7 +297,7 @@ public final class MasterRecovery implements Server.StartupListener {
      * the server serves; false (logged) when this candidate failed and the next should be tried.
      */
     private boolean recoverFrom(Probe p) throws Exception {
-        log.info("Recovering the dataset from replica {} (offset {})", p.at, p.offset);
+        log.info("Recovering the dataset from replica {} (offset {}, {} keys)", p.at, p.offset, p.keys);
         String replid;
         long offset;
         byte[] rdb;

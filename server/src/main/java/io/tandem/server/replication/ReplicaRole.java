@@ -337,14 +337,20 @@ final class ReplicaRole implements MasterLink.Events {
      * replica-refuse-empty-fullsync: a master that restarted without its data (and did not
      * recover it, see {@link MasterRecovery}) offers an empty dataset under a history of its own.
      * Redis would flush and copy it — every replica then loses everything. Refused (true, the
-     * link dropped, cron retries every second) when this replica holds keys named by a history
-     * (synced before, or restored with its RDB), the master's replid is neither our replid nor
-     * our replid2, and the RDB holds no key. Logged once per master replid; counted in INFO.
+     * link dropped, cron retries every second) when this replica holds keys, the master's replid
+     * is neither our replid nor our replid2, and the RDB holds no key. Logged once per master
+     * replid; counted in INFO.
+     *
+     * <p>Keys are enough, a history (haveHistory, offset &gt; 0) is not required: a replica
+     * that persists with the AOF restarts without its replication point (the AOF does not record
+     * it, as in Redis 7.0), and after a restart of the whole group (master empty, replica from
+     * its AOF) it is exactly the replica that must not copy the emptiness. The price: a replica
+     * holding data pointed at a new, empty master on purpose must be told (set the directive to
+     * no), which the warning says.
      */
     private boolean refuseEmpty(MasterLink l, String masterReplid, ByteBuf rdb) {
         if (!config.replicaRefuseEmptyFullsync()) return false;
         ReplicationIds ids = server.replicationIds();
-        if (!haveHistory && ids.offset() <= 0) return false;
         if (masterReplid.equalsIgnoreCase(ids.replid()) || masterReplid.equalsIgnoreCase(ids.replid2())) return false;
         long keys = 0;
         for (int i = 0; i < server.keyspace().databases(); i++) keys += server.keyspace().db(i).size();
