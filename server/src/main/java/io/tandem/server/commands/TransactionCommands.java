@@ -79,7 +79,7 @@ public final class TransactionCommands {
         for (byte[][] argv : queued) {
             CommandSpec spec = c.server.commands().lookup(argv[0]);
             if (!spec.subcommands().isEmpty() && argv.length >= 2) spec = CommandTable.subcommand(spec, argv[1]);
-            String deny = c.server.denyReason(cl, spec);
+            String deny = cl.replaying ? null : c.server.denyReason(cl, spec); // as Dispatcher.process
             if (deny != null) {
                 c.server.dispatcher().error(cl, deny);
                 continue;

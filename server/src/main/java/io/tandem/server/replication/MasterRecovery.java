@@ -5,7 +5,6 @@ import io.tandem.server.Server;
 import io.tandem.server.command.CommandFlag;
 import io.tandem.server.commands.RdbValues;
 import io.tandem.server.config.ServerConfig;
-import io.tandem.server.exec.Client;
 import io.tandem.storage.keyspace.Keyspace;
 import io.tandem.storage.rdb.RdbFileReader;
 import io.tandem.storage.rdb.RdbFormatException;
@@ -362,26 +361,11 @@ public final class MasterRecovery implements Server.StartupListener {
         // configured saves it now, naming it by the adopted point); an AOF gets a new base, since
         // the recovered keys never went through it.
         server.flushed(-1);
-        if (config.appendonly()) runInternal("BGREWRITEAOF");
+        if (config.appendonly()) Replication.internalCommand(server, "BGREWRITEAOF");
         ReplicationIds ids = server.replicationIds();
         log.info("Replication history continued: replication ID {}, previous ID {} valid up to offset {}",
                 ids.replid(), ids.replid2(), ids.secondOffset());
         return keyCount();
-    }
-
-    /** Runs a command as an internal client (AOF rewrite after the load). Executor thread. */
-    private void runInternal(String... argv) {
-        Client c = new Client(server.newClientId(), null, server.keyspace().now());
-        c.replaying = true;
-        c.authenticated = true;
-        server.clientConnected(c);
-        try {
-            byte[][] a = new byte[argv.length][];
-            for (int i = 0; i < argv.length; i++) a[i] = argv[i].getBytes(StandardCharsets.US_ASCII);
-            server.dispatcher().process(c, a);
-        } finally {
-            server.clientDisconnected(c);
-        }
     }
 
     /** Runs a task on the executor and waits, giving up if the server stops meanwhile. */

@@ -324,6 +324,9 @@ final class ReplicaRole implements MasterLink.Events {
                 // Flush listeners (WATCH; persistence, which saves after a FLUSHALL when save points
                 // are set) are told only now, so a save names the loaded data by the master's point.
                 server.flushed(-1);
+                // Redis's restartAOFAfterSYNC: the loaded keys never went through the AOF, which
+                // would otherwise hold only what the stream brought since this replica started.
+                if (config.appendonly()) Replication.internalCommand(server, "BGREWRITEAOF");
                 attachMaster();
                 if (streamDb < server.keyspace().databases()) master.db = streamDb;
                 log.info("MASTER <-> REPLICA sync: Finished with success");

@@ -170,6 +170,25 @@ public final class Replication {
         return s.getBytes(StandardCharsets.US_ASCII);
     }
 
+    /**
+     * Runs a command as an internal client whose reply nobody reads: BGREWRITEAOF after the
+     * dataset was replaced by a load that never went through the AOF (a replica's full sync,
+     * a master's recovery). Executor thread.
+     */
+    static void internalCommand(Server server, String... argv) {
+        Client c = new Client(server.newClientId(), null, server.keyspace().now());
+        c.replaying = true;
+        c.authenticated = true;
+        server.clientConnected(c);
+        try {
+            byte[][] a = new byte[argv.length][];
+            for (int i = 0; i < argv.length; i++) a[i] = b(argv[i]);
+            server.dispatcher().process(c, a);
+        } finally {
+            server.clientDisconnected(c);
+        }
+    }
+
     private long nowMs() {
         return System.currentTimeMillis();
     }
