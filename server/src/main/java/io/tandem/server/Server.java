@@ -52,6 +52,21 @@ public final class Server {
      * after a restart applies the next commands there, as the master does not SELECT again.
      */
     public int streamDbAtLoad;
+    /**
+     * Where the replication point (replid, offset) of the dataset loaded at startup came from:
+     * "aof" (its #REPL annotations, or its RDB base), "rdb" (aux repl-id/repl-offset), or null
+     * when nothing named it. Decides how the disk backlog is reconciled with the dataset.
+     */
+    public String loadedPointFrom;
+    private io.tandem.server.replication.Replication replication;
+
+    public io.tandem.server.replication.Replication replication() {
+        return replication;
+    }
+
+    public void replication(io.tandem.server.replication.Replication r) {
+        replication = r;
+    }
     /** Told before and after a full sync replaces the dataset (the AOF restarts, as Redis's restartAOFAfterSYNC). */
     private final List<DatasetReplacement> datasetReplacements = new ArrayList<>();
 

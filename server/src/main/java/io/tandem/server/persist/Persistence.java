@@ -361,6 +361,7 @@ public final class Persistence {
         lastLoadExpired = r.expired();
         if (r.replId() != null && r.replId().length() == 40 && r.replOffset() >= 0) {
             server.replicationIds().restore(r.replId(), r.replOffset());
+            server.loadedPointFrom = "rdb";
         }
         log.info("Done loading RDB, keys loaded: {}, keys expired: {}.", r.loaded(), r.expired());
         dirtyAtLastSave = server.stats().dirty;

@@ -15,6 +15,8 @@ import java.util.Map;
  */
 public final class TandemTestServer implements AutoCloseable {
     private final TandemServer server;
+    /** The data directory made for this server when the test gave none, removed at close. */
+    private java.nio.file.Path ownDir;
 
     private TandemTestServer(TandemServer server) {
         this.server = server;
@@ -35,6 +37,16 @@ public final class TandemTestServer implements AutoCloseable {
     public static TandemTestServer start(Map<String, String> overrides) {
         Map<String, String> cfg = defaults();
         cfg.putAll(overrides);
+        java.nio.file.Path own = null;
+        if (!cfg.containsKey("dir")) {
+            // every server its own data directory (the disk backlog, a SAVE): tests run side by side
+            try {
+                own = java.nio.file.Files.createTempDirectory("tandem-test-");
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            cfg.put("dir", own.toString());
+        }
         boolean pickPort = "0".equals(cfg.get("port"));
         for (int attempt = 0; ; attempt++) {
             // Port 0 means "no TCP" in Redis, so a free port is chosen here (and retried if raced).
@@ -49,7 +61,9 @@ public final class TandemTestServer implements AutoCloseable {
             }
             TandemServer s = new TandemServer(config, ChronicleKeyspace.open(config.databases()));
             try {
-                return new TandemTestServer(s.start());
+                TandemTestServer t = new TandemTestServer(s.start());
+                t.ownDir = own;
+                return t;
             } catch (Exception e) {
                 s.close();
                 if (!pickPort || attempt >= 5) throw new IllegalStateException("Tandem failed to start: " + e.getMessage(), e);
@@ -77,5 +91,12 @@ public final class TandemTestServer implements AutoCloseable {
     @Override
     public void close() {
         server.close();
+        if (ownDir != null) {
+            try (var files = java.nio.file.Files.walk(ownDir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (java.io.IOException ignored) {
+                // a temp dir left behind is harmless
+            }
+        }
     }
 }
