@@ -174,7 +174,7 @@ public final class Persistence {
         if (childActive()) return false;
         try {
             snapshot = new Snapshot(server, out, config.rdbcompression(), config.rdbchecksum(),
-                    Math.max(0, config.getLong("rdb-key-save-delay")), this::socketSnapshotDone);
+                    () -> config.getLong("rdb-key-save-delay"), this::socketSnapshotDone);
         } catch (IOException | RuntimeException e) {
             log.warn("Can't save in background: {}", e.toString());
             return false;
@@ -322,8 +322,8 @@ public final class Persistence {
         Path target = target();
         Path temp = target.resolveSibling("temp-bg-" + pid + ".rdb");
         try {
-            snapshot = new Snapshot(server, target, temp, config.rdbcompression(), config.rdbchecksum(),
-                    Math.max(0, config.getLong("rdb-key-save-delay")), this::bgsaveDone);
+            snapshot = new Snapshot(server, new FileOutput(target, temp), config.rdbcompression(), config.rdbchecksum(),
+                    () -> config.getLong("rdb-key-save-delay"), this::bgsaveDone);
         } catch (IOException | RuntimeException e) {
             log.warn("Can't save in background: {}", e.toString());
             lastBgsaveOk = false;

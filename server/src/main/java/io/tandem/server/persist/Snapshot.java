@@ -59,7 +59,8 @@ final class Snapshot implements WriteObserver {
     private final RdbOutput writer;
     /** The walk stopped for the output; its drain wakes the executor. */
     private volatile boolean waitingForOutput;
-    private final long keyDelayMicros;
+    /** rdb-key-save-delay, read at every step (Redis fixes it at fork; tests change it mid-walk to release one). */
+    private final java.util.function.LongSupplier keyDelay;
     private int walkDb;
     private boolean walkFinished;
     private boolean failed;
@@ -73,7 +74,7 @@ final class Snapshot implements WriteObserver {
     /** A snapshot to a file: {@code temp}, renamed over {@code target} once complete. */
     Snapshot(Server server, Path target, Path temp, boolean compress, boolean checksum, long keyDelayMicros, Done done)
             throws IOException {
-        this(server, new FileOutput(target, temp), compress, checksum, keyDelayMicros, done);
+        this(server, new FileOutput(target, temp), compress, checksum, () -> keyDelayMicros, done);
     }
 
     /**
@@ -81,11 +82,11 @@ final class Snapshot implements WriteObserver {
      * instant: repl-id/repl-offset and repl-stream-db as they are now.
      */
     @SuppressWarnings("unchecked")
-    Snapshot(Server server, RdbOutput out, boolean compress, boolean checksum, long keyDelayMicros, Done done)
+    Snapshot(Server server, RdbOutput out, boolean compress, boolean checksum, java.util.function.LongSupplier keyDelay, Done done)
             throws IOException {
         this.server = server;
         this.ks = server.keyspace();
-        this.keyDelayMicros = keyDelayMicros;
+        this.keyDelay = keyDelay;
         this.dirtyAtStart = server.stats().dirty;
         int n = ks.databases();
         walks = new SnapshotWalk[n];
@@ -196,6 +197,7 @@ final class Snapshot implements WriteObserver {
     boolean step(long budgetNanos) {
         if (walkFinished) return false;
         long start = System.nanoTime();
+        long keyDelayMicros = Math.max(0, keyDelay.getAsLong());
         if (keyDelayMicros > 0 && start - throttleUntil < 0) return false;
         while (!failed) {
             if (writer.pending() > MAX_PENDING) {

@@ -544,7 +544,7 @@ final class MasterLink extends ChannelInboundHandlerAdapter {
                 sinceFsync = 0;
             }
         }
-        if (memory != null) memory.add(copy.retain());
+        if (memory != null) memory.add(copy.retainedDuplicate()); // its own indices: the verifier reads the original
         pipe.offer(copy);
         if (pipe.full()) updateAutoRead();
     }
