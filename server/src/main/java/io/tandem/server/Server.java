@@ -262,6 +262,31 @@ public final class Server {
         this.replicationStream = stream;
     }
 
+    private java.util.function.IntSupplier replStreamDb = () -> 0;
+
+    /**
+     * The db the replication stream is in now, for an RDB's repl-stream-db aux field (Redis's
+     * rdbPopulateSaveInfo): a master's last SELECT in its stream, a replica's master's db.
+     */
+    public int replStreamDb() {
+        return replStreamDb.getAsInt();
+    }
+
+    public void replStreamDb(java.util.function.IntSupplier source) {
+        this.replStreamDb = source;
+    }
+
+    private io.tandem.server.persist.Persistence persistence;
+
+    /** RDB persistence (set when it is constructed): replication starts its snapshots through it. */
+    public io.tandem.server.persist.Persistence persistence() {
+        return persistence;
+    }
+
+    public void persistence(io.tandem.server.persist.Persistence p) {
+        this.persistence = p;
+    }
+
     public io.tandem.replication.ReplicationIds replicationIds() {
         return replicationIds;
     }

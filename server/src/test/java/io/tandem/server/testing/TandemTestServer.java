@@ -15,7 +15,7 @@ import java.util.Map;
  */
 public final class TandemTestServer implements AutoCloseable {
     private final TandemServer server;
-    /** The data directory made for this server when the test gave none, removed at close. */
+    /** A directory made for this server when the overrides name none (deleted at close). */
     private java.nio.file.Path ownDir;
 
     private TandemTestServer(TandemServer server) {
@@ -37,11 +37,12 @@ public final class TandemTestServer implements AutoCloseable {
     public static TandemTestServer start(Map<String, String> overrides) {
         Map<String, String> cfg = defaults();
         cfg.putAll(overrides);
+        // A replica writes the RDB it receives (and renames it to dbfilename, as Redis): never into
+        // the working directory of the build.
         java.nio.file.Path own = null;
         if (!cfg.containsKey("dir")) {
-            // every server its own data directory (the disk backlog, a SAVE): tests run side by side
             try {
-                own = java.nio.file.Files.createTempDirectory("tandem-test-");
+                own = java.nio.file.Files.createTempDirectory("tandem-test");
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
@@ -95,7 +96,7 @@ public final class TandemTestServer implements AutoCloseable {
             try (var files = java.nio.file.Files.walk(ownDir)) {
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             } catch (java.io.IOException ignored) {
-                // a temp dir left behind is harmless
+                // a temp directory left behind is harmless
             }
         }
     }
