@@ -39,14 +39,25 @@ public final class ReplicationStream {
     }
 
     /**
-     * A local consumer of the encoded command stream (the AOF): it sees the same bytes replicas
-     * get, SELECTs included, but not the dbless keepalives (PING, REPLCONF GETACK), and it is fed
-     * even while no replica or backlog exists. It must copy what it keeps: the buffer is only
-     * valid during the call, and it must not change the buffer's indexes.
+     * A local consumer of the stream (the AOF). It sees the bytes this server applies, in order:
+     * on a master every propagated command as encoded for replicas (SELECTs included, even while
+     * no backlog or replica exists); on a replica the master's stream bytes as applied, verbatim
+     * (the same bytes its sub-replicas and backlog get). It must copy what it keeps: the buffer
+     * is only valid during the call, and it must not change the buffer's indexes.
+     *
+     * <p>{@link #point} tells it where the stream stands whenever that no longer follows from
+     * the bytes it was given: the ids changed, the offset moved by bytes it does not get (the
+     * keepalive PING, REPLCONF GETACK), the stream started counting (backlog created), or it
+     * was given bytes that are not in the stream (writes on a writable replica). So "the last
+     * point plus the bytes of the complete commands after it" is always the exact stream
+     * position of the tap's content — what lets a restarted server name its dataset.
      */
-    @FunctionalInterface
     public interface Tap {
         void accept(ByteBuf bytes);
+
+        /** The stream position after everything given so far is ({@code replid}, {@code offset}). */
+        default void point(String replid, long offset) {
+        }
     }
 
     private static final byte[] SELECT = "SELECT".getBytes(StandardCharsets.US_ASCII);
@@ -61,6 +72,10 @@ public final class ReplicationStream {
     /** Database of the last command in the stream, -1 to force a SELECT (Redis's slaveseldb). */
     private int selectedDb = -1;
     private boolean proxying;
+    /** Replica mode: the master's commands are being applied (their effects are not tapped). */
+    private boolean applyingMaster;
+    /** Replica mode: the db the master's stream is in (the master client's), for re-anchoring taps. */
+    private java.util.function.IntSupplier masterDb = () -> -1;
 
     public ReplicationStream(ReplicationIds ids) {
         this(ids, PooledByteBufAllocator.DEFAULT);
@@ -69,6 +84,12 @@ public final class ReplicationStream {
     public ReplicationStream(ReplicationIds ids, ByteBufAllocator alloc) {
         this.ids = ids;
         this.alloc = alloc;
+        ids.onChange(this::markPoint);
+    }
+
+    /** Tells the taps the current stream position ({@link Tap#point}). */
+    public void markPoint() {
+        for (int i = 0; i < taps.size(); i++) taps.get(i).point(ids.replid(), ids.offset());
     }
 
     public ReplicationIds ids() {
@@ -89,11 +110,13 @@ public final class ReplicationStream {
     public void createBacklog(long size) {
         backlog = new Backlog(size, ids.offset());
         selectedDb = -1;
+        markPoint(); // from here on the offset counts the bytes taps get
     }
 
     /** Drops the backlog (a master turning replica discards its own history). */
     public void freeBacklog() {
         backlog = null;
+        markPoint();
     }
 
     public void resizeBacklog(long size) {
@@ -147,11 +170,32 @@ public final class ReplicationStream {
     }
 
     /**
+     * Replica mode: the master's commands are being applied. Their effects are not given to the
+     * taps, which get the master's bytes instead ({@link #feedRaw}); what a writable replica's
+     * own clients write is, followed by a {@link Tap#point} since it is not in the stream.
+     */
+    public void applyingMaster(boolean on) {
+        applyingMaster = on;
+    }
+
+    /** Replica mode: the db the master's stream is in, or -1 (a new AOF file starts with it). */
+    public int tapDb() {
+        return proxying ? masterDb.getAsInt() : -1;
+    }
+
+    /** Replica mode: where to read the db the master's stream is in. */
+    public void masterDb(java.util.function.IntSupplier db) {
+        masterDb = db;
+    }
+
+    /**
      * Appends bytes of the master's stream that this replica has applied to the backlog and
      * sub-replicas. The caller advances the offset (per command applied); takes ownership.
      */
     public void feedRaw(ByteBuf b) {
         int n = b.readableBytes();
+        for (int i = 0; i < taps.size(); i++) taps.get(i).accept(b);
+        if (!taps.isEmpty()) selectedDb = -1; // the master's bytes may have SELECTed: a local write re-SELECTs
         if (backlog != null && n > 0) backlog.append(b, b.readerIndex(), n);
         for (int i = 0; i < replicas.size(); i++) replicas.get(i).send(b.retainedDuplicate());
         b.release();
@@ -162,7 +206,8 @@ public final class ReplicationStream {
         // While proxying, replicas get the master's bytes (feedRaw); taps still get this node's
         // own applied effects, encoded here with their own SELECT tracking.
         boolean replicate = !proxying && active();
-        if (!replicate && taps.isEmpty()) return;
+        boolean tap = !taps.isEmpty() && !(proxying && applyingMaster);
+        if (!replicate && !tap) return;
         ByteBuf b = alloc.buffer(estimate(argv) + (db != selectedDb ? 32 : 0));
         writer.buffer(b);
         if (db != selectedDb) {
@@ -171,9 +216,24 @@ public final class ReplicationStream {
         }
         writer.command(argv);
         writer.buffer(null);
-        for (int i = 0; i < taps.size(); i++) taps.get(i).accept(b);
+        if (tap) for (int i = 0; i < taps.size(); i++) taps.get(i).accept(b);
         if (replicate) publish(b);
         else b.release();
+        // A writable replica's own write is not in the master's stream: re-anchor the taps.
+        if (tap && proxying) {
+            int mdb = masterDb.getAsInt();
+            if (mdb >= 0 && mdb != db) {
+                // back in the master stream's db, or the master's next commands would replay in ours
+                ByteBuf sel = alloc.buffer(32);
+                writer.buffer(sel);
+                writer.command(SELECT, Integer.toString(mdb).getBytes(StandardCharsets.US_ASCII));
+                writer.buffer(null);
+                for (int i = 0; i < taps.size(); i++) taps.get(i).accept(sel);
+                sel.release();
+                selectedDb = mdb;
+            }
+            markPoint();
+        }
     }
 
     /**
@@ -187,6 +247,7 @@ public final class ReplicationStream {
         writer.command(argv);
         writer.buffer(null);
         publish(b);
+        markPoint(); // the offset moved by bytes the taps do not get
     }
 
     /** The periodic keepalive: {@code PING} in the stream (repl-ping-replica-period). */

@@ -46,6 +46,35 @@ public final class Server {
     /** Role letter for log lines: M master, S replica. */
     private volatile char role = 'M';
     private int activeExpireDb;
+    /**
+     * The db the stream was in at the end of the dataset loaded at startup (the AOF loader's last
+     * SELECT, or an RDB's repl-stream-db): a replica continuing its master's stream partially
+     * after a restart applies the next commands there, as the master does not SELECT again.
+     */
+    public int streamDbAtLoad;
+    /** Told before and after a full sync replaces the dataset (the AOF restarts, as Redis's restartAOFAfterSYNC). */
+    private final List<DatasetReplacement> datasetReplacements = new ArrayList<>();
+
+    /** A consumer of the dataset that must stop while a full sync replaces it, and start again after. */
+    public interface DatasetReplacement {
+        void starting();
+
+        void finished(boolean replaced);
+    }
+
+    public void addDatasetReplacement(DatasetReplacement r) {
+        datasetReplacements.add(r);
+    }
+
+    /** Before a full sync flushes and loads (executor). */
+    public void datasetReplacementStarting() {
+        for (DatasetReplacement r : datasetReplacements) r.starting();
+    }
+
+    /** After a full sync's load, successful or not (executor). */
+    public void datasetReplacementFinished(boolean replaced) {
+        for (DatasetReplacement r : datasetReplacements) r.finished(replaced);
+    }
     private final KeyspaceEvents keyspaceEvents = new KeyspaceEvents();
     private final io.tandem.replication.ReplicationIds replicationIds = new io.tandem.replication.ReplicationIds();
     private final List<ClientListener> resetListeners = new ArrayList<>();

@@ -79,7 +79,26 @@ public final class Aof {
     private long rewriteBaseSize;
     private volatile boolean timestamps;
     private long lastTimestamp;
-    private final io.tandem.replication.ReplicationStream.Tap tap = this::append;
+    private final io.tandem.replication.ReplicationStream.Tap tap = new io.tandem.replication.ReplicationStream.Tap() {
+        @Override
+        public void accept(ByteBuf bytes) {
+            append(bytes);
+        }
+
+        @Override
+        public void point(String replid, long offset) {
+            annotatePoint(replid, offset, false);
+        }
+    };
+    /**
+     * The stream position a loader computes at the end of what was given to this file so far
+     * (the last {@code #REPL} annotation plus the bytes of the commands after it); null replid
+     * before the first annotation of the current file.
+     */
+    private String pointReplid;
+    private long pointOffset;
+    /** appendonly was on when a full sync started replacing the dataset. */
+    private boolean restartAfterSync;
     private final ByteBuf pending = Unpooled.buffer(1 << 16);
     private volatile boolean unsynced;
     private volatile boolean running;
@@ -138,11 +157,43 @@ public final class Aof {
         }
         List<AofManifest.AofInfo> order = m.loadOrder();
         long id = -1;
+        loadReplid = null;
         for (int i = 0; i < order.size(); i++) {
             Path file = dir().resolve(order.get(i).fileName());
             replay(file, i == order.size() - 1, id--);
         }
+        if (loadReplid != null) {
+            // the dataset's name in history: replicas (and this server, if it is one) continue from here
+            server.replicationIds().restore(loadReplid, loadOffset, loadReplid2, loadSecondOffset);
+            log.info("AOF replication point: replication ID {}, offset {}", loadReplid, loadOffset);
+        }
         log.info("DB loaded from append only file: {} seconds", String.format("%.3f", (System.nanoTime() - t0) / 1e9));
+    }
+
+    /** The replication point the loader computed so far (last #REPL annotation + command bytes), null if none. */
+    private String loadReplid;
+    private long loadOffset;
+    private String loadReplid2;
+    private long loadSecondOffset = -1;
+
+    /** Parses a {@code #REPL:} annotation into the loader's point; false if it is not one (or malformed). */
+    private boolean loadPoint(String text) {
+        if (!text.startsWith(REPL_ANNOTATION)) return false;
+        String[] f = text.substring(REPL_ANNOTATION.length()).split(":");
+        try {
+            if (f.length != 2 && f.length != 4) return false;
+            if (f[0].length() != 40) return false;
+            long off = Long.parseLong(f[1]);
+            if (off < 0) return false;
+            loadReplid = f[0];
+            loadOffset = off;
+            loadReplid2 = f.length == 4 ? f[2] : null;
+            loadSecondOffset = f.length == 4 ? Long.parseLong(f[3]) : -1;
+            return true;
+        } catch (NumberFormatException e) {
+            log.warn("Ignoring a malformed replication annotation in the AOF: {}", text);
+            return false;
+        }
     }
 
     private void replay(Path file, boolean last, long clientId) {
@@ -157,6 +208,13 @@ public final class Aof {
             if (AofCheck.isRdb(file)) {
                 log.info("Reading RDB base file on AOF loading...");
                 persistence.load(file);
+                if (server.replicationIds().offset() > 0) {
+                    // the base named its point (aux repl-id, repl-offset): the incr files continue it
+                    loadReplid = server.replicationIds().replid();
+                    loadOffset = server.replicationIds().offset();
+                    loadReplid2 = null;
+                    loadSecondOffset = -1;
+                }
                 try (InputStream s = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
                     RdbFileReader r = new RdbFileReader(s);
                     r.read(e -> { });
@@ -175,6 +233,7 @@ public final class Aof {
         client.replaying = true;
         server.clientConnected(client);
         long multiStart = -1;
+        long multiStartPoint = 0;
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             ch.position(start);
             AofReader reader = new AofReader(new BufferedInputStream(Channels.newInputStream(ch), 1 << 16), start, 1, true);
@@ -188,7 +247,10 @@ public final class Aof {
                         if (last && yes("aof-load-truncated")) {
                             log.warn("!!! Warning: short read while loading the AOF file {}!!!", name);
                             log.warn("!!! Truncating the AOF {} at offset {} !!!", name, validUpTo);
-                            if (multiStart >= 0) discard(client);
+                            if (multiStart >= 0) {
+                                discard(client);
+                                loadOffset = multiStartPoint;
+                            }
                             multiStart = -1;
                             try (FileChannel w = FileChannel.open(file, StandardOpenOption.WRITE)) {
                                 w.truncate(validUpTo);
@@ -208,9 +270,17 @@ public final class Aof {
                     throw fatal("Bad file format reading the append only file " + file + " at offset " + e.offset() + ": " + why);
                 }
                 if (item == null) break;
+                if (item instanceof AofReader.Annotation a) {
+                    loadPoint(a.text());
+                    continue;
+                }
                 if (!(item instanceof AofReader.Command c) || c.argv().length == 0) continue;
-                if (c.is("multi")) multiStart = c.start();
-                else if (c.is("exec")) multiStart = -1;
+                if (c.is("multi")) {
+                    multiStart = c.start();
+                    multiStartPoint = loadOffset;
+                }
+                loadOffset += c.end() - c.start();
+                if (c.is("exec")) multiStart = -1;
                 server.dispatcher().process(client, c.argv());
                 String error = takeError(client);
                 server.executor().flushDirty();
@@ -227,7 +297,9 @@ public final class Aof {
             if (multiStart >= 0) {
                 log.warn("Revert incomplete MULTI/EXEC transaction in AOF file {}", name);
                 discard(client);
+                loadOffset = multiStartPoint;
             }
+            server.streamDbAtLoad = client.db;
             server.clientDisconnected(client);
         }
     }
@@ -319,7 +391,10 @@ public final class Aof {
 
     /** Starts feeding: the stream tap, the executor's flush hook, the fsync thread. */
     private void attach() {
-        if (!running) server.replicationStream().addTap(tap);
+        if (!running) {
+            server.replicationStream().addTap(tap);
+            anchorNewFile();
+        }
         server.executor().setBeforeFlush(this::flush);
         if (running) return;
         running = true;
@@ -360,6 +435,42 @@ public final class Aof {
 
     // ------------------------------------------------------------------ append
 
+    /** Prefix of the replication-point annotation (REPL_ANNOTATION + replid:offset[:replid2:second_offset]). */
+    public static final String REPL_ANNOTATION = "#REPL:";
+
+    /**
+     * Records where the replication stream stands at this point of the file, as an annotation
+     * Redis's loader and redis-check-aof skip ("#" lines): {@code #REPL:<replid>:<offset>}, plus
+     * {@code :<replid2>:<second_repl_offset>} while a previous id is valid. Written only when
+     * the position no longer follows from the bytes written (ids changed, keepalives, the start
+     * of a file), so it costs a line per such event, not per command. With {@code force} it is
+     * written even if unchanged (the start of a new incr file, which a loader may read alone).
+     */
+    private void annotatePoint(String replid, long offset, boolean force) {
+        if (!force && replid.equals(pointReplid) && offset == pointOffset) return;
+        var ids = server.replicationIds();
+        StringBuilder sb = new StringBuilder(REPL_ANNOTATION).append(replid).append(':').append(offset);
+        if (ids.replid().equals(replid) && ids.secondOffset() > 0) sb.append(':').append(ids.replid2()).append(':').append(ids.secondOffset());
+        pending.writeCharSequence(sb.append("\r\n"), StandardCharsets.US_ASCII);
+        pointReplid = replid;
+        pointOffset = offset;
+    }
+
+    /**
+     * The start of a file a loader may read after a base: on a replica, the master stream's db
+     * first (its next commands carry no SELECT), then the point.
+     */
+    private void anchorNewFile() {
+        var stream = server.replicationStream();
+        int db = stream.proxying() ? stream.tapDb() : -1;
+        if (db >= 0) {
+            byte[] d = Integer.toString(db).getBytes(StandardCharsets.US_ASCII);
+            pending.writeCharSequence("*2\r\n$6\r\nSELECT\r\n$" + d.length + "\r\n" + new String(d, StandardCharsets.US_ASCII) + "\r\n",
+                    StandardCharsets.US_ASCII);
+        }
+        annotatePoint(server.replicationIds().replid(), server.replicationIds().offset(), true);
+    }
+
     /** The stream tap: copy the command's bytes (executor). */
     private void append(ByteBuf bytes) {
         if (timestamps) {
@@ -371,6 +482,7 @@ public final class Aof {
             }
         }
         pending.writeBytes(bytes, bytes.readerIndex(), bytes.readableBytes());
+        pointOffset += bytes.readableBytes();
     }
 
     /** flushAppendOnlyFile, before the batch's replies are handed to the network (executor). */
@@ -449,6 +561,29 @@ public final class Aof {
             else if (Boolean.FALSE.equals(after) && state != OFF) stopAppendOnly();
         });
         server.addCronTask(this::cron);
+        // A replica's full sync replaces the dataset: the AOF stops, and starts again (with a
+        // rewrite, whose base is the loaded dataset named by the master's point) once it is loaded,
+        // as Redis's stopAppendOnly/restartAOFAfterSYNC.
+        server.addDatasetReplacement(new Server.DatasetReplacement() {
+            @Override
+            public void starting() {
+                if (state == OFF) return;
+                restartAfterSync = true;
+                stopAppendOnly();
+            }
+
+            @Override
+            public void finished(boolean replaced) {
+                if (!restartAfterSync) return;
+                restartAfterSync = false;
+                try {
+                    startAppendOnly();
+                } catch (RuntimeException e) {
+                    log.warn("Failed enabling the AOF after successful master synchronization! Trying it again in one second.");
+                    rewriteScheduled = true;
+                }
+            }
+        });
     }
 
     /** startAppendOnly: WAIT_REWRITE until a rewrite has written the first base. */
@@ -548,6 +683,7 @@ public final class Aof {
                 incrs.add(new AofManifest.AofInfo(incr, incrSeq, 'i'));
                 writeManifest(null);
                 server.replicationStream().forceSelect();
+                anchorNewFile();
             } else if (state == WAIT_REWRITE) {
                 // Redis's temp incr file: not in the manifest until the base exists.
                 incrPath = dir.resolve("temp-" + prefix + ".incr");

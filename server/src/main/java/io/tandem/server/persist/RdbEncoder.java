@@ -42,7 +42,9 @@ final class RdbEncoder {
     void header(Server server) throws IOException {
         w.header();
         var ids = server.replicationIds();
-        w.standardAux(Version.REDIS_VERSION, server.usedMemory(), 0, ids.replid(), ids.offset(), false);
+        // repl-stream-db: on a replica the master stream's db, so that after a restart it continues there
+        int streamDb = server.replicationStream() == null ? -1 : server.replicationStream().tapDb();
+        w.standardAux(Version.REDIS_VERSION, server.usedMemory(), Math.max(0, streamDb), ids.replid(), ids.offset(), false);
     }
 
     void key(int db, byte[] key, StoredValue v) throws IOException {

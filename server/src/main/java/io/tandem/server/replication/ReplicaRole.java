@@ -107,6 +107,7 @@ final class ReplicaRole implements MasterLink.Events {
         server.role('S');
         server.keyspace().setExpireDeletes(false);
         stream.proxying(true);
+        stream.masterDb(() -> master != null ? master.db : cachedDb);
     }
 
     // ------------------------------------------------------------------ REPLICAOF
@@ -221,6 +222,8 @@ final class ReplicaRole implements MasterLink.Events {
         long now = System.currentTimeMillis();
         if (startupPending) {
             startupPending = false;
+            // a dataset loaded at startup continues the master's stream in the db it was left in
+            cachedDb = server.streamDbAtLoad;
             connect();
             return;
         }
@@ -298,6 +301,7 @@ final class ReplicaRole implements MasterLink.Events {
         server.executor().execute(() -> {
             try {
                 if (l != link) return;
+                server.datasetReplacementStarting();
                 log.info("MASTER <-> REPLICA sync: Flushing old data");
                 server.keyspace().clearAll();
                 log.info("MASTER <-> REPLICA sync: Loading DB in memory");
@@ -307,6 +311,7 @@ final class ReplicaRole implements MasterLink.Events {
                 } catch (Exception e) {
                     log.warn("Failed trying to load the MASTER synchronization DB from socket: {}", e.getMessage());
                     server.keyspace().clearAll();
+                    server.datasetReplacementFinished(false);
                     link = null;
                     l.close();
                     return;
@@ -321,6 +326,7 @@ final class ReplicaRole implements MasterLink.Events {
                 server.flushed(-1);
                 attachMaster();
                 if (streamDb < server.keyspace().databases()) master.db = streamDb;
+                server.datasetReplacementFinished(true);
                 log.info("MASTER <-> REPLICA sync: Finished with success");
             } finally {
                 rdb.release();
@@ -379,7 +385,12 @@ final class ReplicaRole implements MasterLink.Events {
             }
             ReplicationIds ids = server.replicationIds();
             for (int i = 0; i < commands.size(); i++) {
-                server.dispatcher().process(master, commands.get(i));
+                stream.applyingMaster(true);
+                try {
+                    server.dispatcher().process(master, commands.get(i));
+                } finally {
+                    stream.applyingMaster(false);
+                }
                 // Inside MULTI the offset waits for EXEC (Redis: reploff is not updated while the
                 // master client is in a transaction), so a link lost mid-transaction resumes
                 // before its MULTI and the replica never applies half of it.
