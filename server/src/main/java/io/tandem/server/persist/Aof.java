@@ -283,13 +283,16 @@ public final class Aof {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             ch.position(start);
             AofReader reader = new AofReader(new BufferedInputStream(Channels.newInputStream(ch), 1 << 16), start, 1, true);
+            // Redis's valid_up_to: the end of the last complete item (the error's offset is where the
+            // cut element starts, inside the command: truncating there left half a command behind)
+            long validEnd = start;
             while (true) {
                 AofReader.Item item;
                 try {
                     item = reader.next();
                 } catch (AofFormatException e) {
                     if (e.truncated()) {
-                        long validUpTo = multiStart >= 0 ? multiStart : e.offset();
+                        long validUpTo = multiStart >= 0 ? multiStart : validEnd;
                         if (last && yes("aof-load-truncated")) {
                             log.warn("!!! Warning: short read while loading the AOF file {}!!!", name);
                             log.warn("!!! Truncating the AOF {} at offset {} !!!", name, validUpTo);
@@ -316,6 +319,7 @@ public final class Aof {
                     throw fatal("Bad file format reading the append only file " + file + " at offset " + e.offset() + ": " + why);
                 }
                 if (item == null) break;
+                validEnd = reader.offset();
                 if (item instanceof AofReader.Annotation a) {
                     loadPoint(a.text());
                     continue;
