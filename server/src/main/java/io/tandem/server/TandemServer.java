@@ -72,6 +72,11 @@ public final class TandemServer implements AutoCloseable {
         return config;
     }
 
+    /** The append-only file (its package-private test hooks serve the persistence tests). */
+    public io.tandem.server.persist.Aof aof() {
+        return aof;
+    }
+
     /** The configuration as CONFIG GET formats a directive. */
     private String cfg(String name) {
         return config.format(name);
