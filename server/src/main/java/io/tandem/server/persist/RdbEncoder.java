@@ -39,10 +39,11 @@ final class RdbEncoder {
         this.resized = sizes == null ? null : new boolean[sizes.length];
     }
 
+    /** The header and aux fields; repl-id, repl-offset and repl-stream-db name the stream point now. */
     void header(Server server) throws IOException {
         w.header();
         var ids = server.replicationIds();
-        w.standardAux(Version.REDIS_VERSION, server.usedMemory(), 0, ids.replid(), ids.offset(), false);
+        w.standardAux(Version.REDIS_VERSION, server.usedMemory(), server.replStreamDb(), ids.replid(), ids.offset(), false);
     }
 
     void key(int db, byte[] key, StoredValue v) throws IOException {

@@ -342,6 +342,7 @@ public final class MasterRecovery implements Server.StartupListener {
     private long loadAndAdopt(byte[] rdb, String replid, long offset) throws Exception {
         Keyspace ks = server.keyspace();
         if (keyCount() > 0 || server.replicationIds().offset() != 0) throw new IllegalStateException("the dataset is not empty any more");
+        server.datasetReplacementStarting(); // as a replica's full sync: the AOF stops, then restarts on the new dataset
         try {
             new RdbFileReader(new ByteArrayInputStream(rdb)).read(e -> {
                 if (e.db() >= ks.databases()) throw new RdbFormatException(-1, null, "database index " + e.db() + " out of range");
@@ -353,15 +354,16 @@ public final class MasterRecovery implements Server.StartupListener {
             });
         } catch (Exception e) {
             ks.clearAll();
+            server.datasetReplacementFinished(false);
             throw e;
         }
         replication.recovered(replid, offset);
         server.loading(false);
         // As after a replica's full sync: persistence hears of the new dataset (a save point
-        // configured saves it now, naming it by the adopted point); an AOF gets a new base, since
-        // the recovered keys never went through it.
+        // configured saves it now, naming it by the adopted point), and an AOF restarts with a
+        // new base, since the recovered keys never went through it.
         server.flushed(-1);
-        if (config.appendonly()) Replication.internalCommand(server, "BGREWRITEAOF");
+        server.datasetReplacementFinished(true);
         ReplicationIds ids = server.replicationIds();
         log.info("Replication history continued: replication ID {}, previous ID {} valid up to offset {}",
                 ids.replid(), ids.replid2(), ids.secondOffset());

@@ -181,7 +181,8 @@ class MasterRecoveryIT {
 
     @Test
     void aRestartedMasterRecoversFromItsReplicasWhichContinuePartially() throws Exception {
-        Proc[] s = masterAndReplicas("--master-recover-from-replica", "yes");
+        // No disk backlog either: known-replicas is then the master's only file.
+        Proc[] s = masterAndReplicas("--master-recover-from-replica", "yes", "--repl-backlog-disk", "no");
         Proc m = s[0], a = s[1], b = s[2];
         write(m, 1, 2);
         awaitInSync(a, m);
