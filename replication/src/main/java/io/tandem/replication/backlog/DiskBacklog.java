@@ -87,9 +87,10 @@ import org.slf4j.LoggerFactory;
  * so a full disk surfaces as SIGBUS when a page is first dirtied — the JVM dies, with the
  * dataset — where without it LMDB's pwrite returns ENOSPC and {@link #commit} throws; the file
  * is also only as large as the pages in use. Measured (DiskBacklogMeasure, 2 shared cores under
- * load, so ranges): a commit of one 200-byte append costs 10–40 µs without WRITEMAP (about 2.5
- * pwrite calls: the dirty pages, then the meta page) and 5–9 µs with it; of a 64 KiB append
- * 15–60 µs and 8–50 µs; {@link #sync} 1.5–7 ms either way on this disk. Using WRITEMAP safely
+ * load average 11–14, so ranges over several runs): a commit of one 200-byte append costs
+ * 10–42 µs without WRITEMAP (about 2.5 pwrite calls: the dirty pages, then the meta page) and
+ * 4–14 µs with it; of a 64 KiB append 15–61 µs and 8–67 µs; {@link #sync} after a commit
+ * 1.4–7.5 ms either way on this disk (an idle sync 0.2–3.4 ms). Using WRITEMAP safely
  * would need the file preallocated (fallocate) to the map size, i.e. disk space for the whole map.
  *
  * <h2>Reads (any thread)</h2>
