@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.tandem.replication.backlog.Backlog;
+import io.tandem.replication.backlog.DiskBacklog;
 import io.tandem.storage.resp.RespWriter;
 
 import java.nio.charset.StandardCharsets;
@@ -69,6 +70,11 @@ public final class ReplicationStream {
     private final List<Replica> replicas = new ArrayList<>();
     private final List<Tap> taps = new ArrayList<>();
     private Backlog backlog;
+    /**
+     * The durable backlog (repl-backlog-disk): every byte the ring gets, committed once per
+     * executor batch ({@link #commitDisk}). The ring is then only a hot cache of its tail.
+     */
+    private DiskBacklog disk;
     /** Database of the last command in the stream, -1 to force a SELECT (Redis's slaveseldb). */
     private int selectedDb = -1;
     private boolean proxying;
@@ -89,6 +95,7 @@ public final class ReplicationStream {
 
     /** Tells the taps the current stream position ({@link Tap#point}). */
     public void markPoint() {
+        if (disk != null) disk.setIdentity(ids.replid(), ids.replid2(), ids.secondOffset());
         for (int i = 0; i < taps.size(); i++) taps.get(i).point(ids.replid(), ids.offset());
     }
 
@@ -106,16 +113,46 @@ public final class ReplicationStream {
         return backlog;
     }
 
-    /** Creates the backlog at the current offset (Redis's createReplicationBacklog). */
+    /**
+     * Creates the backlog at the current offset (Redis's createReplicationBacklog): a new history
+     * starts here, so a disk backlog is emptied and restarts at this offset too.
+     */
     public void createBacklog(long size) {
         backlog = new Backlog(size, ids.offset());
         selectedDb = -1;
+        if (disk != null) disk.reset(ids.offset());
         markPoint(); // from here on the offset counts the bytes taps get
     }
 
-    /** Drops the backlog (a master turning replica discards its own history). */
+    /**
+     * Attaches a disk backlog that already ends at the current offset (reconciled at startup
+     * with the dataset's point) and a ring in front of it, without emptying it: its history
+     * continues.
+     */
+    public void resumeBacklog(DiskBacklog d, long ringSize) {
+        if (d.endOffset() != ids.offset()) {
+            throw new IllegalStateException("disk backlog ends at " + d.endOffset() + ", the stream is at " + ids.offset());
+        }
+        disk = d;
+        backlog = new Backlog(ringSize, ids.offset());
+        selectedDb = -1;
+        markPoint();
+    }
+
+    /** The disk backlog, or null (repl-backlog-disk no). */
+    public DiskBacklog disk() {
+        return disk;
+    }
+
+    /** Commits the batch's bytes to the disk backlog (before the AOF writes them). Executor. */
+    public void commitDisk() {
+        if (disk != null) disk.commit();
+    }
+
+    /** Drops the backlog (repl-backlog-ttl on an in-memory backlog; a disk backlog is trimmed by age instead). */
     public void freeBacklog() {
         backlog = null;
+        if (disk != null) disk.reset(ids.offset());
         markPoint();
     }
 
@@ -197,6 +234,7 @@ public final class ReplicationStream {
         for (int i = 0; i < taps.size(); i++) taps.get(i).accept(b);
         if (!taps.isEmpty()) selectedDb = -1; // the master's bytes may have SELECTed: a local write re-SELECTs
         if (backlog != null && n > 0) backlog.append(b, b.readerIndex(), n);
+        if (disk != null && n > 0) disk.append(b, b.readerIndex(), n, masterDb.getAsInt());
         for (int i = 0; i < replicas.size(); i++) replicas.get(i).send(b.retainedDuplicate());
         b.release();
     }
@@ -209,6 +247,7 @@ public final class ReplicationStream {
         boolean tap = !taps.isEmpty() && !(proxying && applyingMaster);
         if (!replicate && !tap) return;
         ByteBuf b = alloc.buffer(estimate(argv) + (db != selectedDb ? 32 : 0));
+        dbBefore = selectedDb;
         writer.buffer(b);
         if (db != selectedDb) {
             writer.command(SELECT, Integer.toString(db).getBytes(StandardCharsets.US_ASCII));
@@ -243,6 +282,7 @@ public final class ReplicationStream {
     public void feedDbless(byte[][] argv) {
         if (proxying || !active()) return;
         ByteBuf b = alloc.buffer(estimate(argv));
+        dbBefore = selectedDb;
         writer.buffer(b);
         writer.command(argv);
         writer.buffer(null);
@@ -255,9 +295,13 @@ public final class ReplicationStream {
         feedDbless(new byte[][] {PING});
     }
 
+    /** The stream's db before the bytes being published (a disk chunk records it at its start). */
+    private int dbBefore = -1;
+
     private void publish(ByteBuf b) {
         int n = b.readableBytes();
         if (backlog != null) backlog.append(b, b.readerIndex(), n);
+        if (disk != null) disk.append(b, b.readerIndex(), n, dbBefore);
         ids.advance(n);
         for (int i = 0; i < replicas.size(); i++) replicas.get(i).send(b.retainedDuplicate());
         b.release();

@@ -52,6 +52,21 @@ public final class Server {
      * after a restart applies the next commands there, as the master does not SELECT again.
      */
     public int streamDbAtLoad;
+    /**
+     * Where the replication point (replid, offset) of the dataset loaded at startup came from:
+     * "aof" (its #REPL annotations, or its RDB base), "rdb" (aux repl-id/repl-offset), or null
+     * when nothing named it. Decides how the disk backlog is reconciled with the dataset.
+     */
+    public String loadedPointFrom;
+    private io.tandem.server.replication.Replication replication;
+
+    public io.tandem.server.replication.Replication replication() {
+        return replication;
+    }
+
+    public void replication(io.tandem.server.replication.Replication r) {
+        replication = r;
+    }
     /** Told before and after a full sync replaces the dataset (the AOF restarts, as Redis's restartAOFAfterSYNC). */
     private final List<DatasetReplacement> datasetReplacements = new ArrayList<>();
 
@@ -245,6 +260,31 @@ public final class Server {
 
     public void replicationStream(io.tandem.replication.ReplicationStream stream) {
         this.replicationStream = stream;
+    }
+
+    private java.util.function.IntSupplier replStreamDb = () -> 0;
+
+    /**
+     * The db the replication stream is in now, for an RDB's repl-stream-db aux field (Redis's
+     * rdbPopulateSaveInfo): a master's last SELECT in its stream, a replica's master's db.
+     */
+    public int replStreamDb() {
+        return replStreamDb.getAsInt();
+    }
+
+    public void replStreamDb(java.util.function.IntSupplier source) {
+        this.replStreamDb = source;
+    }
+
+    private io.tandem.server.persist.Persistence persistence;
+
+    /** RDB persistence (set when it is constructed): replication starts its snapshots through it. */
+    public io.tandem.server.persist.Persistence persistence() {
+        return persistence;
+    }
+
+    public void persistence(io.tandem.server.persist.Persistence p) {
+        this.persistence = p;
     }
 
     public io.tandem.replication.ReplicationIds replicationIds() {

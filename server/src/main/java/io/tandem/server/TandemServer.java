@@ -178,6 +178,7 @@ public final class TandemServer implements AutoCloseable {
         } else {
             persistence.loadAtStartup();
         }
+        server.replication().datasetLoaded();
         executor.setIdleWork(() -> keyspace.tick(64) | persistence.backgroundStep());
         executor.setBatchWork(persistence::backgroundStep);
         executor.start(server::cron, settings.hz);
@@ -285,6 +286,7 @@ public final class TandemServer implements AutoCloseable {
             }
             persistence.abortBgsave(); // the executor has stopped: this thread owns the keyspace now
             aof.close();
+            server.replication().close(); // after the AOF: the backlog is marked clean last
             keyspace.close();
             log.warn("Tandem is now ready to exit, bye bye...");
             terminated.countDown();

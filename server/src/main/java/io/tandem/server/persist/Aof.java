@@ -189,6 +189,7 @@ public final class Aof {
         if (loadReplid != null) {
             // the dataset's name in history: replicas (and this server, if it is one) continue from here
             server.replicationIds().restore(loadReplid, loadOffset, loadReplid2, loadSecondOffset);
+            server.loadedPointFrom = "aof";
             log.info("AOF replication point: replication ID {}, offset {}", loadReplid, loadOffset);
         }
         log.info("DB loaded from append only file: {} seconds", String.format("%.3f", (System.nanoTime() - t0) / 1e9));

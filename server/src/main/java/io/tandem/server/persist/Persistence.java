@@ -61,6 +61,10 @@ public final class Persistence {
     private final long pid = ProcessHandle.current().pid();
 
     private Snapshot snapshot;
+    /** The running snapshot streams to replica sockets (Redis's RDB_CHILD_TYPE_SOCKET), not to dbfilename. */
+    private boolean toSockets;
+    /** Told how the running snapshot ended: it was started for a full sync. */
+    private SyncDone syncDone;
     private boolean bgsaveScheduled;
     private long lastSave = System.currentTimeMillis() / 1000;
     private long lastBgsaveTry;
@@ -77,6 +81,7 @@ public final class Persistence {
     public Persistence(Server server, ServerConfig config, Info info) {
         this.server = server;
         this.config = config;
+        server.persistence(this);
         info.section("persistence", this::info);
         server.addDenyRule((c, spec) -> {
             if (!spec.isWrite() && !spec.name.equals("ping")) return null;
@@ -109,6 +114,11 @@ public final class Persistence {
         return config.dirPath().resolve(config.dbfilename());
     }
 
+    /** dir/dbfilename: the file BGSAVE writes (a disk-mode full sync sends it). */
+    public Path rdbPath() {
+        return target();
+    }
+
     private boolean savePointsConfigured() {
         List<SavePoint> sp = config.save();
         return sp != null && !sp.isEmpty();
@@ -119,8 +129,83 @@ public final class Persistence {
         return !lastBgsaveOk && config.stopWritesOnBgsaveError() && savePointsConfigured() && server.role() == 'M';
     }
 
+    /** A snapshot is running: BGSAVE, or an RDB streamed to replica sockets (Redis: an RDB child exists). */
     public boolean bgsaveInProgress() {
         return snapshot != null;
+    }
+
+    /** hasActiveChildProcess: a snapshot or an AOF rewrite is running; only one at a time. */
+    public boolean childActive() {
+        return snapshot != null || (aof != null && aof.rewriting());
+    }
+
+    /** The running snapshot streams to replica sockets (rdb_child_type == RDB_CHILD_TYPE_SOCKET). */
+    public boolean snapshotToSockets() {
+        return snapshot != null && toSockets;
+    }
+
+    /** The running snapshot was started for a full sync and reports its end to replication. */
+    public boolean snapshotForSync() {
+        return snapshot != null && syncDone != null;
+    }
+
+
+    // ------------------------------------------------------------------ snapshots for replication
+
+    /** How a snapshot started for a full sync ended (executor thread): ok, or failed/killed. */
+    public interface SyncDone {
+        void done(boolean ok);
+    }
+
+    /**
+     * startBgsaveForReplication with target disk: an ordinary BGSAVE of {@code dbfilename} (counted
+     * in rdb_saves, LASTSAVE, as Redis's rdbSaveBackground) whose end is also told to {@code done}.
+     * False (logged) if it could not start; nothing is told then.
+     */
+    public boolean startBgsaveForSync(SyncDone done) {
+        if (!startBgsave()) return false;
+        syncDone = done;
+        return true;
+    }
+
+    /**
+     * rdbSaveToSlavesSockets: a point-in-time snapshot whose bytes go to {@code out} (replica
+     * sockets) instead of a file. Not a save: no rdb_saves, LASTSAVE or MISCONF effect, as Redis.
+     * False (logged) if it could not start.
+     */
+    public boolean startSnapshotToSockets(RdbOutput out, SyncDone done) {
+        if (childActive()) return false;
+        try {
+            snapshot = new Snapshot(server, out, config.rdbcompression(), config.rdbchecksum(),
+                    () -> config.getLong("rdb-key-save-delay"), this::socketSnapshotDone);
+        } catch (IOException | RuntimeException e) {
+            log.warn("Can't save in background: {}", e.toString());
+            return false;
+        }
+        toSockets = true;
+        syncDone = done;
+        log.info("Background RDB transfer started");
+        return true;
+    }
+
+    /** backgroundSaveDoneHandlerSocket. */
+    private void socketSnapshotDone(Snapshot s, boolean ok, String error) {
+        if (s != snapshot) return; // aborted meanwhile
+        snapshot = null;
+        toSockets = false;
+        s.abort();
+        lastBgsaveTimeSec = (System.nanoTime() - s.startNanos) / 1_000_000_000L;
+        lastCowBytes = s.earlyBytes;
+        if (ok) log.info("Background RDB transfer terminated with success");
+        else log.warn("Background transfer error{}", error == null ? "" : ": " + error);
+        snapshotEnded(ok);
+    }
+
+    /** Tells replication how a snapshot started for a full sync ended (not once the executor has stopped: shutdown). */
+    private void snapshotEnded(boolean ok) {
+        SyncDone d = syncDone;
+        syncDone = null;
+        if (d != null && server.executor().inExecutor()) d.done(ok);
     }
 
     // ------------------------------------------------------------------ SAVE
@@ -240,8 +325,8 @@ public final class Persistence {
         Path target = target();
         Path temp = target.resolveSibling("temp-bg-" + pid + ".rdb");
         try {
-            snapshot = new Snapshot(server, target, temp, config.rdbcompression(), config.rdbchecksum(),
-                    Math.max(0, config.getLong("rdb-key-save-delay")), this::bgsaveDone);
+            snapshot = new Snapshot(server, new FileOutput(target, temp), config.rdbcompression(), config.rdbchecksum(),
+                    () -> config.getLong("rdb-key-save-delay"), this::bgsaveDone);
         } catch (IOException | RuntimeException e) {
             log.warn("Can't save in background: {}", e.toString());
             lastBgsaveOk = false;
@@ -268,6 +353,7 @@ public final class Persistence {
             log.warn("Background saving error{}", error == null ? "" : ": " + error);
             lastBgsaveOk = false;
         }
+        snapshotEnded(ok);
     }
 
     /** killRDBChild: stops a running BGSAVE without counting it as an error (Redis's SIGUSR1). */
@@ -276,7 +362,10 @@ public final class Persistence {
         if (s == null) return;
         snapshot = null;
         s.abort();
-        log.warn("Background saving terminated by signal 10");
+        if (toSockets) log.warn("Background transfer terminated by signal 10");
+        else log.warn("Background saving terminated by signal 10");
+        toSockets = false;
+        snapshotEnded(false);
     }
 
     /** FLUSHALL, as Redis's flushAllDataAndResetRDB: kill the running BGSAVE, then save the empty dataset if save points exist. */
@@ -364,6 +453,7 @@ public final class Persistence {
         lastLoadExpired = r.expired();
         if (r.replId() != null && r.replId().length() == 40 && r.replOffset() >= 0) {
             server.replicationIds().restore(r.replId(), r.replOffset());
+            server.loadedPointFrom = "rdb";
         }
         log.info("Done loading RDB, keys loaded: {}, keys expired: {}.", r.loaded(), r.expired());
         dirtyAtLastSave = server.stats().dirty;

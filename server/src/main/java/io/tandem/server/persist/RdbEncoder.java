@@ -39,12 +39,11 @@ final class RdbEncoder {
         this.resized = sizes == null ? null : new boolean[sizes.length];
     }
 
+    /** The header and aux fields; repl-id, repl-offset and repl-stream-db name the stream point now. */
     void header(Server server) throws IOException {
         w.header();
         var ids = server.replicationIds();
-        // repl-stream-db: on a replica the master stream's db, so that after a restart it continues there
-        int streamDb = server.replicationStream() == null ? -1 : server.replicationStream().tapDb();
-        w.standardAux(Version.REDIS_VERSION, server.usedMemory(), Math.max(0, streamDb), ids.replid(), ids.offset(), false);
+        w.standardAux(Version.REDIS_VERSION, server.usedMemory(), server.replStreamDb(), ids.replid(), ids.offset(), false);
     }
 
     void key(int db, byte[] key, StoredValue v) throws IOException {

@@ -1,24 +1,16 @@
 package io.tandem.server.persist;
 
 import io.tandem.server.Server;
-import io.tandem.storage.io.MappedFileSink;
 import io.tandem.storage.keyspace.Database.SnapshotWalk;
 import io.tandem.storage.keyspace.Keyspace;
 import io.tandem.storage.keyspace.StoredValue;
 import io.tandem.storage.keyspace.WriteObserver;
-import io.tandem.storage.rdb.RdbSink;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.HashSet;
 import java.util.Set;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 
 /**
@@ -30,10 +22,10 @@ import java.util.function.BiConsumer;
  *   executor thread                                            writer thread
  *   ───────────────                                            ─────────────
  *   step(): walk buckets (db, bucket) in order ──┐
- *   write hook: before a key changes, if its     ├─► RdbEncoder ─► chunks ──queue──► MappedFileSink(temp)
- *     bucket is not walked yet and it is not     │   (LZF, CRC64                       force, truncate,
- *     done: save its current value, mark done  ──┘    on the executor)                 rename, fsync dir
- *   walk reaches a bucket: skip keys marked done
+ *   write hook: before a key changes, if its     ├─► RdbEncoder ─► chunks ─► RdbOutput: FileOutput ──queue──► MappedFileSink(temp)
+ *     bucket is not walked yet and it is not     │   (LZF, CRC64                                                force, truncate,
+ *     done: save its current value, mark done  ──┘    on the executor)                                          rename, fsync dir
+ *   walk reaches a bucket: skip keys marked done                 or replica sockets (a diskless full sync, server.replication)
  * </pre>
  *
  * Invariant: every key is written at most once, and with the value it had at the start. A key
@@ -45,15 +37,13 @@ import java.util.function.BiConsumer;
  *
  * <p>Memory beyond the dataset: the queue of chunks not yet on disk (the walk pauses when it
  * holds {@link #MAX_PENDING} bytes; the hook never waits, so it grows by the serialized size of
- * what changes), plus one key copy per key changed ahead of the walk. Executor thread, except
- * the {@link Writer}.
+ * what changes), plus one key copy per key changed ahead of the walk. The output's pending bytes
+ * are its own to bound (a file: the writer queue; sockets: what the slowest replica has not taken
+ * yet). Executor thread, except the output's own threads.
  */
 final class Snapshot implements WriteObserver {
-    private static final Logger log = LoggerFactory.getLogger(Snapshot.class);
-    /** The walk pauses while this many bytes wait for the writer. */
-    static final long MAX_PENDING = 32L << 20;
-    private static final byte[] END = new byte[0];
-    private static final byte[] ABORT = new byte[0];
+    /** The walk pauses while this many bytes wait for the output. */
+    static final long MAX_PENDING = RdbOutput.MAX_PENDING;
 
     /** How the snapshot ended, on the executor: ok, or an error text. */
     interface Done {
@@ -66,8 +56,11 @@ final class Snapshot implements WriteObserver {
     private final int[] next;
     private final Set<ByteBuffer>[] doneKeys;
     private final RdbEncoder enc;
-    private final Writer writer;
-    private final long keyDelayMicros;
+    private final RdbOutput writer;
+    /** The walk stopped for the output; its drain wakes the executor. */
+    private volatile boolean waitingForOutput;
+    /** rdb-key-save-delay, read at every step (Redis fixes it at fork; tests change it mid-walk to release one). */
+    private final java.util.function.LongSupplier keyDelay;
     private int walkDb;
     private boolean walkFinished;
     private boolean failed;
@@ -78,12 +71,22 @@ final class Snapshot implements WriteObserver {
     /** Bytes the hook wrote ahead of the walk (INFO's rdb_last_cow_size counterpart). */
     long earlyBytes;
 
-    @SuppressWarnings("unchecked")
+    /** A snapshot to a file: {@code temp}, renamed over {@code target} once complete. */
     Snapshot(Server server, Path target, Path temp, boolean compress, boolean checksum, long keyDelayMicros, Done done)
+            throws IOException {
+        this(server, new FileOutput(target, temp), compress, checksum, () -> keyDelayMicros, done);
+    }
+
+    /**
+     * A snapshot of the dataset as of now to {@code out}. The header's aux fields name this
+     * instant: repl-id/repl-offset and repl-stream-db as they are now.
+     */
+    @SuppressWarnings("unchecked")
+    Snapshot(Server server, RdbOutput out, boolean compress, boolean checksum, java.util.function.LongSupplier keyDelay, Done done)
             throws IOException {
         this.server = server;
         this.ks = server.keyspace();
-        this.keyDelayMicros = keyDelayMicros;
+        this.keyDelay = keyDelay;
         this.dirtyAtStart = server.stats().dirty;
         int n = ks.databases();
         walks = new SnapshotWalk[n];
@@ -99,11 +102,21 @@ final class Snapshot implements WriteObserver {
             total += sizes[i];
         }
         keysTotal = total;
-        writer = new Writer(target, temp, done);
+        writer = out;
         enc = new RdbEncoder(writer, compress, checksum, sizes, expires);
-        enc.header(server);
+        writer.start((ok, why) -> server.executor().execute(() -> done.done(this, ok, why)), () -> {
+            if (waitingForOutput) {
+                waitingForOutput = false;
+                server.executor().execute(() -> { }); // wakes a parked executor: idle work resumes the walk
+            }
+        });
+        try {
+            enc.header(server);
+        } catch (IOException | RuntimeException e) {
+            writer.abort();
+            throw e;
+        }
         ks.setWriteObserver(this);
-        writer.start();
     }
 
     long keysWritten() {
@@ -184,9 +197,15 @@ final class Snapshot implements WriteObserver {
     boolean step(long budgetNanos) {
         if (walkFinished) return false;
         long start = System.nanoTime();
+        long keyDelayMicros = Math.max(0, keyDelay.getAsLong());
         if (keyDelayMicros > 0 && start - throttleUntil < 0) return false;
         while (!failed) {
-            if (writer.queued.get() > MAX_PENDING) return false;
+            if (writer.pending() > MAX_PENDING) {
+                waitingForOutput = true;
+                // Re-checked after publishing the flag: a drain in between would not wake us.
+                if (writer.pending() > MAX_PENDING / 2) return false;
+                waitingForOutput = false;
+            }
             while (walkDb < walks.length && next[walkDb] >= walks[walkDb].buckets()) {
                 doneKeys[walkDb] = null;
                 walkDb++;
@@ -212,7 +231,7 @@ final class Snapshot implements WriteObserver {
         ks.setWriteObserver(null);
         try {
             enc.finish();
-            writer.offer(END);
+            writer.end();
         } catch (IOException e) {
             fail("Write error saving DB on disk: " + e.getMessage());
         }
@@ -233,135 +252,4 @@ final class Snapshot implements WriteObserver {
         writer.abort();
     }
 
-    // ------------------------------------------------------------------ the writer thread
-
-    /** Takes chunks from the executor and writes them to the temp file; renames it at the end. */
-    private final class Writer extends Thread implements RdbSink {
-        private final LinkedBlockingQueue<byte[]> queue = new LinkedBlockingQueue<>();
-        final AtomicLong queued = new AtomicLong();
-        private final Path target;
-        private final Path temp;
-        private final Done done;
-        private final Object renameLock = new Object();
-        private boolean aborted;
-        private volatile String failure;
-
-        Writer(Path target, Path temp, Done done) {
-            super("tandem-rdb-writer");
-            setDaemon(true);
-            this.target = target;
-            this.temp = temp;
-            this.done = done;
-        }
-
-        /** RdbSink, on the executor: copies a chunk into the queue. */
-        @Override
-        public void write(byte[] b, int off, int len) {
-            if (failure != null || len == 0) return;
-            byte[] c = new byte[len];
-            System.arraycopy(b, off, c, 0, len);
-            queued.addAndGet(len);
-            queue.offer(c);
-        }
-
-        void offer(byte[] marker) {
-            queue.offer(marker);
-        }
-
-        void fail(String why) {
-            if (failure == null) failure = why;
-            queue.offer(ABORT);
-        }
-
-        void abort() {
-            synchronized (renameLock) {
-                aborted = true;
-            }
-            queue.offer(ABORT);
-            // As Redis removes the killed child's temp file before going on: when abort returns
-            // (FLUSHALL, SHUTDOWN) the temp file is gone, even if the process exits right after.
-            if (Thread.currentThread() != this && isAlive()) {
-                try {
-                    join(10_000);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-        }
-
-        @Override
-        public void run() {
-            MappedFileSink sink;
-            try {
-                sink = new MappedFileSink(temp);
-            } catch (IOException e) {
-                failure = "Failed opening the temp RDB file " + temp.getFileName() + " (in server root dir "
-                        + temp.getParent() + ") for saving: " + e.getMessage();
-                drainAndReport(null);
-                return;
-            }
-            try {
-                while (true) {
-                    byte[] c = queue.take();
-                    if (c == ABORT) {
-                        drainAndReport(sink);
-                        return;
-                    }
-                    if (c == END) break;
-                    sink.write(c, 0, c.length);
-                    queued.addAndGet(-c.length);
-                }
-                sink.close();
-                synchronized (renameLock) {
-                    if (aborted) {
-                        Files.deleteIfExists(temp);
-                        return;
-                    }
-                    try {
-                        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                    } catch (IOException e) {
-                        failure = "Error moving temp DB file " + temp.getFileName() + " on the final destination "
-                                + target.getFileName() + " (in server root dir " + target.getParent() + "): " + e;
-                        Files.deleteIfExists(temp);
-                        report(false);
-                        return;
-                    }
-                }
-                MappedFileSink.syncDirectory(target.getParent());
-                log.info("DB saved on disk");
-                report(true);
-            } catch (IOException e) {
-                if (failure == null) failure = "Write error saving DB on disk: " + e.getMessage();
-                drainAndReport(sink);
-            } catch (InterruptedException e) {
-                sink.abort();
-                Thread.currentThread().interrupt();
-            }
-        }
-
-        /** After an error or abort: delete the temp file, free queued chunks, tell the executor (unless aborted). */
-        private void drainAndReport(MappedFileSink sink) {
-            if (sink != null) sink.abort();
-            else {
-                try {
-                    Files.deleteIfExists(temp);
-                } catch (IOException ignored) {
-                    // best effort
-                }
-            }
-            queue.clear();
-            queued.set(0);
-            boolean wasAborted;
-            synchronized (renameLock) {
-                wasAborted = aborted;
-            }
-            if (!wasAborted) report(false);
-        }
-
-        private void report(boolean ok) {
-            String why = failure;
-            if (!ok && why != null) log.warn("{}", why);
-            server.executor().execute(() -> done.done(Snapshot.this, ok, why));
-        }
-    }
 }

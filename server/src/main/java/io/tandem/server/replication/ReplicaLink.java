@@ -15,8 +15,13 @@ import io.tandem.server.exec.Executor;
  */
 final class ReplicaLink implements ReplicationStream.Replica {
     enum State {
-        /** Full sync: the RDB is on its way (Redis's send_bulk); online at the first ACK. */
+        /** Full sync asked: waiting for a snapshot to start (repl-diskless-sync-delay, or another one running). */
+        WAIT_BGSAVE_START("wait_bgsave"),
+        /** The snapshot it gets is being produced (disk), or streamed to it (diskless); its stream is held. */
+        WAIT_BGSAVE_END("wait_bgsave"),
+        /** Disk mode: the finished RDB file is being sent. */
         SEND_BULK("send_bulk"),
+        /** The RDB was sent; the replica gets the stream (diskless: from its first REPLCONF ACK). */
         ONLINE("online");
 
         final String info;
@@ -35,6 +40,16 @@ final class ReplicaLink implements ReplicationStream.Replica {
     long ackTimeMs;
     /** When the unsent output first passed the soft limit, or 0 (client-output-buffer-limit replica). */
     long softLimitSinceMs;
+    /** REPLCONF capa eof: it can take a diskless RDB ($EOF: framing). */
+    boolean capaEof;
+    /** Asked with PSYNC (answered +FULLRESYNC), not the old SYNC. */
+    boolean psync;
+    /** When it asked for a full sync (Redis's lastinteraction, for repl-diskless-sync-delay). */
+    long waitSinceMs;
+    /** The full sync it takes part in, until online. */
+    FullSync sync;
+    /** Diskless: the RDB is on its socket; the held stream goes out at its first REPLCONF ACK. */
+    boolean startStreamOnAck;
 
     ReplicaLink(Client client, Executor executor, State state, long now) {
         this.client = client;
@@ -84,6 +99,19 @@ final class ReplicaLink implements ReplicationStream.Replica {
         if (h == null) return;
         for (ByteBuf b; (b = h.poll()) != null; ) client.queueShared(b);
         executor.markDirty(client);
+    }
+
+    /**
+     * Starts holding with a copy of what {@code other} holds (Redis's copyReplicaOutputBuffer): a
+     * replica joining a disk snapshot late gets the stream from the same point as the first.
+     */
+    void copyHeldFrom(ReplicaLink other) {
+        hold();
+        if (other.held == null) return;
+        for (ByteBuf b : other.held) {
+            held.add(b.retainedDuplicate());
+            heldBytes += b.readableBytes();
+        }
     }
 
     /** Frees what is kept (the replica went away). */

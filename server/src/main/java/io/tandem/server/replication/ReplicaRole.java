@@ -1,7 +1,6 @@
 package io.tandem.server.replication;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufInputStream;
 import io.tandem.replication.ReplicationIds;
 import io.tandem.replication.ReplicationStream;
 import io.tandem.server.Server;
@@ -12,13 +11,18 @@ import io.tandem.server.commands.RdbValues;
 import io.tandem.server.config.ReplicaOf;
 import io.tandem.server.config.ServerConfig;
 import io.tandem.server.exec.Client;
+import io.tandem.server.persist.Persistence;
 import io.tandem.storage.rdb.RdbEntry;
-import io.tandem.storage.rdb.RdbFileReader;
 import io.tandem.storage.rdb.RdbFormatException;
-import io.tandem.storage.rdb.RdbVisitor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.List;
 
 /**
@@ -59,16 +63,26 @@ final class ReplicaRole implements MasterLink.Events {
     /** When the link went down, or -1 if it never was up (INFO master_link_down_since_seconds). */
     private long linkDownSinceMs = -1;
     private boolean startupPending;
+    /**
+     * A full sync's RDB is being stored (batches from the parser thread between other tasks):
+     * clients get -LOADING, and the link neither times out nor reconnects meanwhile.
+     */
+    private boolean loading;
 
-    ReplicaRole(Server server, ServerConfig config, ReplicationStream stream) {
+    /** Drops this server's own replicas (Replication.disconnectReplicas). */
+    private final Runnable disconnectReplicas;
+
+    ReplicaRole(Server server, ServerConfig config, ReplicationStream stream, Runnable disconnectReplicas) {
         this.server = server;
         this.config = config;
         this.stream = stream;
+        this.disconnectReplicas = disconnectReplicas;
     }
 
     /** Installs the READONLY rule and, with the replicaof directive, starts as a replica at the first cron. */
     void install() {
         server.addDenyRule((c, spec) -> {
+            if (loading && c != master && !spec.has(CommandFlag.LOADING)) return "LOADING Redis is loading the dataset in memory";
             if (host == null || c == master) return null;
             if (server.settings().replicaReadOnly && spec.isWrite()) return "READONLY You can't write against a read only replica.";
             if (!server.settings().replicaServeStaleData && (link == null || !link.streaming()) && !spec.has(CommandFlag.STALE)) {
@@ -100,7 +114,7 @@ final class ReplicaRole implements MasterLink.Events {
 
     /** The db the master's stream is in (repl-stream-db of a snapshot served to a sub-replica). */
     int streamDb() {
-        return master != null ? master.db : 0;
+        return master != null ? master.db : cachedDb;
     }
 
     private void becomeReplica() {
@@ -211,14 +225,14 @@ final class ReplicaRole implements MasterLink.Events {
         String psyncId = haveHistory || ids.offset() > 0 ? ids.replid() : null;
         long psyncOffset = ids.offset() + 1;
         link = new MasterLink(host, port, this, config.masteruser(), config.masterauth(),
-                Integer.parseInt(config.format("port")), psyncId, psyncOffset);
+                Integer.parseInt(config.format("port")), psyncId, psyncOffset, loadMode(), config.dirPath(), server.keyspace().databases());
         log.info("MASTER <-> REPLICA sync started");
         link.connect(config.replTimeout() * 1000);
     }
 
     /** replicationCron's replica part: connect when needed (once a second), ACK once a second, time out a silent master. */
     void cron() {
-        if (host == null) return;
+        if (host == null || loading) return;
         long now = System.currentTimeMillis();
         if (startupPending) {
             startupPending = false;
@@ -296,71 +310,169 @@ final class ReplicaRole implements MasterLink.Events {
         });
     }
 
+    /**
+     * useDisklessLoad: where the next full sync's RDB goes (repl-diskless-load). on-empty-db
+     * reads from the socket only if the dataset is empty now (the link is made now; a replica's
+     * dataset changes only through its master until then, unless it is writable).
+     */
+    private MasterLink.LoadMode loadMode() {
+        String m = config.format("repl-diskless-load");
+        if ("swapdb".equals(m)) return MasterLink.LoadMode.MEMORY;
+        if ("on-empty-db".equals(m)) {
+            long keys = 0;
+            for (int i = 0; i < server.keyspace().databases(); i++) keys += server.keyspace().db(i).size();
+            if (keys == 0) return MasterLink.LoadMode.SOCKET;
+        }
+        return MasterLink.LoadMode.DISK;
+    }
+
+    /**
+     * The whole RDB arrived and was verified (disk: a temp file, swapdb: memory). Only now is the
+     * dataset replaced: a temp file is renamed over dbfilename (as Redis's replica does), the old
+     * data flushed, and the RDB loaded ({@link #load}).
+     */
     @Override
-    public void fullResync(MasterLink l, String replid, long offset, ByteBuf rdb) {
+    public void fullResync(MasterLink l, String replid, long offset, MasterLink.Payload rdb) {
         server.executor().execute(() -> {
-            try {
-                if (l != link) return;
-                server.datasetReplacementStarting();
-                log.info("MASTER <-> REPLICA sync: Flushing old data");
-                server.keyspace().clearAll();
-                log.info("MASTER <-> REPLICA sync: Loading DB in memory");
-                int streamDb;
-                try {
-                    streamDb = load(rdb);
-                } catch (Exception e) {
-                    log.warn("Failed trying to load the MASTER synchronization DB from socket: {}", e.getMessage());
-                    server.keyspace().clearAll();
-                    server.datasetReplacementFinished(false);
-                    link = null;
-                    l.close();
-                    return;
-                }
-                ReplicationIds ids = server.replicationIds();
-                ids.restore(replid, offset);
-                ids.clearId2();
-                stream.createBacklog(config.replBacklogSize());
-                haveHistory = true;
-                // Flush listeners (WATCH; persistence, which saves after a FLUSHALL when save points
-                // are set) are told only now, so a save names the loaded data by the master's point.
-                server.flushed(-1);
-                attachMaster();
-                if (streamDb < server.keyspace().databases()) master.db = streamDb;
-                server.datasetReplacementFinished(true);
-                log.info("MASTER <-> REPLICA sync: Finished with success");
-            } finally {
-                rdb.release();
+            if (l != link) {
+                discard(rdb);
+                return;
             }
+            InputStream in;
+            try {
+                if (rdb.file != null) {
+                    Path target = server.persistence().rdbPath();
+                    prepareForNewDataset();
+                    try {
+                        Files.move(rdb.file, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                    } catch (IOException e) {
+                        log.warn("Failed trying to rename the temp DB into {} in MASTER <-> REPLICA synchronization: {}",
+                                target.getFileName(), e.getMessage());
+                        discard(rdb);
+                        cancel(l);
+                        return;
+                    }
+                    in = new BufferedInputStream(Files.newInputStream(target), 1 << 16);
+                } else {
+                    prepareForNewDataset();
+                    in = rdb.open();
+                }
+            } catch (IOException e) {
+                log.warn("Failed trying to load the MASTER synchronization DB from disk: {}", e.getMessage());
+                discard(rdb);
+                cancel(l);
+                return;
+            }
+            server.datasetReplacementStarting();
+            log.info("MASTER <-> REPLICA sync: Flushing old data");
+            server.keyspace().clearAll();
+            log.info("MASTER <-> REPLICA sync: Loading DB in memory");
+            load(l, replid, offset, in, rdb.file != null ? "disk" : "memory", rdb::discard);
         });
     }
 
-    /** Loads the RDB into the (flushed) keyspace; returns repl-stream-db (the db the stream continues in). */
-    private int load(ByteBuf rdb) throws Exception {
-        RdbFileReader reader = new RdbFileReader(new ByteBufInputStream(rdb.duplicate()));
-        int[] streamDb = {0};
-        reader.read(new RdbVisitor() {
-            @Override
-            public void aux(byte[] key, byte[] value) {
-                if (new String(key, java.nio.charset.StandardCharsets.US_ASCII).equals("repl-stream-db")) {
-                    try {
-                        streamDb[0] = Integer.parseInt(new String(value, java.nio.charset.StandardCharsets.US_ASCII));
-                    } catch (NumberFormatException ignored) {
-                        // keep 0
-                    }
-                }
-            }
-
-            @Override
-            public void entry(RdbEntry e) throws RdbFormatException {
-                if (e.db() >= server.keyspace().databases()) throw new RdbFormatException(-1, null, "database index " + e.db() + " out of range");
+    /** on-empty-db with an empty dataset: load the RDB as it arrives. */
+    @Override
+    public void fullResyncFromSocket(MasterLink l, String replid, long offset, InputStream in) {
+        server.executor().execute(() -> {
+            if (l != link) {
                 try {
-                    RdbValues.prepare(e.value(), server.settings()).put(server.keyspace().db(e.db()), e.key(), e.expireAtMs());
-                } catch (RdbValues.UnsupportedValueException ex) {
-                    throw new RdbFormatException(-1, null, ex.getMessage());
+                    in.close();
+                } catch (IOException ignored) {
+                    // nothing held
                 }
+                return;
             }
+            prepareForNewDataset();
+            server.datasetReplacementStarting();
+            log.info("MASTER <-> REPLICA sync: Flushing old data");
+            server.keyspace().clearAll();
+            log.info("MASTER <-> REPLICA sync: Loading DB in memory");
+            load(l, replid, offset, in, "socket", () -> { });
         });
-        return streamDb[0];
+    }
+
+    private static void discard(MasterLink.Payload rdb) {
+        rdb.discard();
+        if (rdb.file != null) {
+            try {
+                Files.deleteIfExists(rdb.file);
+            } catch (IOException ignored) {
+                // best effort
+            }
+        }
+    }
+
+    /** cancelReplicationHandshake: drop this attempt; cron connects again. */
+    private void cancel(MasterLink l) {
+        if (l == link) link = null;
+        l.close();
+    }
+
+    /**
+     * replicationAttachToNewMaster and the RDB-child kill before a load: our own replicas lose
+     * their history, and a snapshot running now would only save the dataset being replaced.
+     */
+    private void prepareForNewDataset() {
+        Persistence p = server.persistence();
+        if (p != null && p.bgsaveInProgress() && !p.snapshotForSync()) {
+            log.info("Replica is about to load the RDB file received from the master, but there is a pending RDB child running. "
+                    + "Killing process {} and removing its temp file to avoid any race", ProcessHandle.current().pid());
+            p.abortBgsave();
+        }
+        disconnectReplicas.run();
+    }
+
+    /**
+     * Stores the RDB into the (flushed) keyspace: a parser thread reads {@code in} and hands the
+     * entries over in batches, stored here between other tasks (clients get -LOADING meanwhile).
+     * Then this server names its data by the master's (replid, offset), continues the stream in
+     * the RDB's repl-stream-db, and the link applies the stream from there. A load that fails
+     * leaves an empty dataset (it was flushed), as Redis.
+     */
+    private void load(MasterLink l, String replid, long offset, InputStream in, String from, Runnable cleanup) {
+        loading = true;
+        RdbLoad.load(in, server.keyspace().databases(), server.executor(), this::store, o -> {
+            loading = false;
+            cleanup.run();
+            if (!o.ok()) {
+                log.warn("Failed trying to load the MASTER synchronization DB from {}: {}", from, o.error());
+                server.keyspace().clearAll();
+                server.datasetReplacementFinished(false);
+                cancel(l);
+                return;
+            }
+            ReplicationIds ids = server.replicationIds();
+            ids.restore(replid, offset);
+            ids.clearId2();
+            stream.createBacklog(config.replBacklogSize());
+            haveHistory = true;
+            // Flush listeners (WATCH; persistence, which saves after a FLUSHALL when save points
+            // are set) are told only now, so a save names the loaded data by the master's point.
+            server.flushed(-1);
+            int streamDb = o.streamDb() >= 0 && o.streamDb() < server.keyspace().databases() ? o.streamDb() : 0;
+            if (l == link) {
+                attachMaster();
+                master.db = streamDb;
+                l.startStream();
+            } else {
+                cachedDb = streamDb; // the link went down meanwhile: the next PSYNC continues from here
+            }
+            // the AOF starts again (a rewrite of the loaded dataset, named by the master's point)
+            server.datasetReplacementFinished(true);
+            log.info("MASTER <-> REPLICA sync: Finished with success");
+        });
+    }
+
+    /** One batch of the RDB into the keyspace (executor). */
+    private void store(List<RdbEntry> batch) throws RdbFormatException {
+        for (RdbEntry e : batch) {
+            try {
+                RdbValues.prepare(e.value(), server.settings()).put(server.keyspace().db(e.db()), e.key(), e.expireAtMs());
+            } catch (RdbValues.UnsupportedValueException ex) {
+                throw new RdbFormatException(-1, null, ex.getMessage());
+            }
+        }
     }
 
     private void attachMaster() {

@@ -2,6 +2,8 @@ package io.tandem.server.replication;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.DefaultFileRegion;
 import io.tandem.replication.ReplicationIds;
 import io.tandem.replication.ReplicationStream;
 import io.tandem.replication.backlog.Backlog;
@@ -12,10 +14,15 @@ import io.tandem.server.command.CommandTable;
 import io.tandem.server.commands.Info;
 import io.tandem.server.config.ServerConfig;
 import io.tandem.server.exec.Client;
+import io.tandem.server.persist.Persistence;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -36,10 +43,20 @@ import java.util.concurrent.TimeUnit;
  *            then REPLCONF ACK off every second (offset, lag; WAIT counts these)
  * </pre>
  *
- * <p>A full resync's RDB is serialized on the executor at the moment of PSYNC
- * ({@link SyncSnapshot}, interim until #4's forkless snapshot), so its offset is exact: the
- * replica gets header, RDB and then the stream bytes from that offset in one ordered output.
- * Replicas asking in the same instant (same offset) share one snapshot.
+ * <p>A full resync's RDB is the forkless point-in-time snapshot (persist.Snapshot: a walk in
+ * slices on the executor plus a write hook), started at one executor instant that fixes its
+ * (replid, offset); each replica's stream from that offset is held ({@link ReplicaLink#hold})
+ * until its last RDB byte is on the socket. Disk mode writes dbfilename (a BGSAVE) and sends the
+ * file; diskless mode streams the walk's chunks to every replica at once ({@link SocketFanout}).
+ * One snapshot serves every replica that starts while it is produced (Redis's rules: a disk
+ * snapshot takes late replicas by copying a first replica's held stream; a diskless one waits
+ * repl-diskless-sync-delay for more, or until repl-diskless-sync-max-replicas).
+ *
+ * <pre>
+ *   PSYNC ─► WAIT_BGSAVE_START ─(snapshot starts: +FULLRESYNC, hold)─► WAIT_BGSAVE_END
+ *     disk:     file complete ─► SEND_BULK ($len + file) ─► ONLINE, held stream released
+ *     diskless: $EOF:mark + walk chunks + mark on the socket ─► ONLINE ─(first REPLCONF ACK)─► stream released
+ * </pre>
  */
 public final class Replication {
     private static final Logger log = LoggerFactory.getLogger(Replication.class);
@@ -54,7 +71,9 @@ public final class Replication {
     private final List<ReplicaLink> replicas = new ArrayList<>();
     private final Map<Client, ReplicaLink> byClient = new IdentityHashMap<>();
     private final List<Waiter> waiters = new ArrayList<>();
-    private SyncSnapshot lastSnapshot;
+    /** The snapshot being produced for full syncs (Redis: the RDB child "for SYNC"), or null. */
+    private FullSync current;
+    private long lastNewlineMs;
     private final ReplicaRole replica;
     private long lastPingMs;
     /** Online replicas whose last ACK is within min-replicas-max-lag (repl_good_slaves_count). */
@@ -74,20 +93,46 @@ public final class Replication {
     /** A client blocked in WAIT. */
     private record Waiter(Client client, long offset, long numReplicas, long deadlineMs) {}
 
+    private final DiskHistory history;
+
     private Replication(Server server, ServerConfig config) {
         this.server = server;
         this.config = config;
         this.stream = new ReplicationStream(server.replicationIds());
-        this.replica = new ReplicaRole(server, config, stream);
+        this.replica = new ReplicaRole(server, config, stream, this::disconnectReplicas);
+        this.history = new DiskHistory(server, config, stream);
+    }
+
+    /**
+     * Startup, once the dataset is loaded (before the executor starts): with repl-backlog-disk,
+     * opens the disk backlog and reconciles it with the dataset's point, so that the backlog
+     * ends exactly where the dataset does and replicas can continue partially.
+     */
+    public void datasetLoaded() {
+        if (history.enabled()) history.open(replica.isReplica());
+    }
+
+    /** Shutdown, after the executor stopped and the AOF was closed. */
+    public void close() {
+        history.close();
     }
 
     /** Wires replication into a server being assembled (called once from Commands.registerAll). */
     public static Replication install(Server server, Info info, ServerConfig config) {
         Replication r = new Replication(server, config);
+        server.replication(r);
         server.propagation().addSink(r::feed);
         server.replicationStream(r.stream);
+        server.replStreamDb(() -> r.replica.isReplica() ? r.replica.streamDb() : Math.max(0, r.stream.selectedDb()));
         info.section("replication", r::info);
-        config.onChange("repl-backlog-size", (n, before, after) -> r.stream.resizeBacklog(config.replBacklogSize()));
+        config.onChange("repl-backlog-size", (n, before, after) -> {
+            if (r.stream.disk() != null) r.stream.disk().resize(config.replBacklogSize());
+            else r.stream.resizeBacklog(config.replBacklogSize());
+        });
+        config.onChange("repl-backlog-ttl", (n, before, after) -> {
+            if (r.stream.disk() != null) r.stream.disk().ttl(config.replBacklogTtl());
+        });
+        io.tandem.server.commands.DebugExtensions.register("backlog", c -> c.server.replication().debugBacklog(c));
         config.onChange("min-replicas-to-write", (n, before, after) -> r.refreshGoodReplicas());
         config.onChange("min-replicas-max-lag", (n, before, after) -> r.refreshGoodReplicas());
         server.addDenyRule((c, spec) -> spec.isWrite() && !r.enoughGoodReplicas() && !r.replica.isMasterClient(c)
@@ -175,6 +220,7 @@ public final class Replication {
                     return;
                 }
                 ack(r, off);
+                if (r.startStreamOnAck && r.state == ReplicaLink.State.ONLINE) startStream(r);
                 return; // no reply, as Redis
             } else if (c.is(j, "getack")) {
                 if (replica.isMasterClient(c.client)) replica.sendAck();
@@ -227,43 +273,226 @@ public final class Replication {
         }
         server.stats().syncFull++;
         if (stream.backlog() == null) createBacklog();
-        SyncSnapshot snap = lastSnapshot;
-        if (snap == null || snap.offset != ids.offset() || !snap.replid.equals(ids.replid())) {
-            if (snap != null) snap.release();
-            log.info("Starting BGSAVE for SYNC with target: replicas sockets (blocking snapshot on the executor)");
-            long t0 = System.nanoTime();
-            snap = SyncSnapshot.take(server, replica.isReplica() ? replica.streamDb() : 0, config.rdbcompression(), config.rdbchecksum());
-            lastSnapshot = snap;
-            log.info("Snapshot for SYNC taken: {} bytes in {} ms", snap.rdb.readableBytes(), (System.nanoTime() - t0) / 1_000_000);
+        ReplicaLink r = attach(cl, ReplicaLink.State.WAIT_BGSAVE_START);
+        r.capaEof = h.capaEof;
+        r.psync = psync;
+        r.waitSinceMs = nowMs();
+        Persistence p = server.persistence();
+        FullSync job = current;
+        if (job != null && !job.toSockets && !job.ended) {
+            // CASE 1: a disk snapshot for SYNC is being written. The replicas already waiting for
+            // it hold the stream from its start: a copy of that gives this one the same point.
+            ReplicaLink model = job.holder();
+            if (model != null) {
+                r.copyHeldFrom(model);
+                join(job, r);
+                log.info("Waiting for end of BGSAVE for SYNC");
+            } else {
+                log.info("Can't attach the replica to the current BGSAVE. Waiting for next BGSAVE for SYNC");
+            }
+        } else if (job != null && job.toSockets && !job.ended) {
+            // CASE 2: its bytes are already on other replicas' sockets.
+            log.info("Current BGSAVE has socket target. Waiting for next BGSAVE for SYNC");
+        } else if (p.bgsaveInProgress()) {
+            log.info("Can't attach the replica to the current BGSAVE. Waiting for next BGSAVE for SYNC");
+        } else if (config.getBool("repl-diskless-sync") && h.capaEof && config.getLong("repl-diskless-sync-delay") > 0) {
+            log.info("Delay next BGSAVE for diskless SYNC");
+            startPendingSync(); // at once if repl-diskless-sync-max-replicas are now waiting
+        } else if (p.childActive()) {
+            log.info("No BGSAVE in progress, but another BG operation is active. BGSAVE for replication delayed");
         } else {
-            log.info("Sharing the snapshot just taken for SYNC with replica {}", name(cl));
+            startPendingSync();
         }
-        ReplicaLink r = attach(cl, ReplicaLink.State.SEND_BULK);
-        // The stream after the snapshot starts with SELECT: the replica loads into db 0.
-        if (!replica.isReplica()) stream.forceSelect();
-        StringBuilder head = new StringBuilder();
-        if (psync) head.append("+FULLRESYNC ").append(snap.replid).append(' ').append(snap.offset).append("\r\n");
-        head.append('$').append(snap.rdb.readableBytes()).append("\r\n");
-        ByteBuf bulk = Unpooled.wrappedBuffer(Unpooled.wrappedBuffer(head.toString().getBytes(StandardCharsets.US_ASCII)), snap.share());
-        log.info("Sending the snapshot ({} bytes) to replica {} from offset {}", snap.rdb.readableBytes(), name(cl), snap.offset);
-        if (cl.channel == null) {
-            bulk.release();
-            return;
-        }
-        // Written now, ahead of any stream bytes (those are flushed later, through the same event
-        // loop); once it is on the wire the replica is online, as Redis after the last RDB byte.
-        cl.channel.writeAndFlush(bulk).addListener(f -> {
-            if (f.isSuccess()) server.executor().execute(() -> putOnline(r));
-        });
     }
 
-    /** replicaPutOnline: the RDB has been sent; the replica now only receives the stream. */
+    // ------------------------------------------------------------------ full sync: snapshots for replicas
+
+    /**
+     * replicationStartPendingFork / shouldStartChildReplication: starts a snapshot for the
+     * replicas waiting for one, when no other snapshot or AOF rewrite runs and either the sync is
+     * disk-based, repl-diskless-sync-max-replicas are waiting, or the longest waiting one has
+     * waited repl-diskless-sync-delay seconds. Called from sync, cron and when a snapshot ends.
+     */
+    private void startPendingSync() {
+        Persistence p = server.persistence();
+        if (p.childActive()) return;
+        List<ReplicaLink> waiting = new ArrayList<>();
+        long maxWait = 0;
+        long now = nowMs();
+        for (ReplicaLink r : replicas) {
+            if (r.state != ReplicaLink.State.WAIT_BGSAVE_START) continue;
+            waiting.add(r);
+            maxWait = Math.max(maxWait, now - r.waitSinceMs);
+        }
+        if (waiting.isEmpty()) return;
+        boolean diskless = config.getBool("repl-diskless-sync");
+        long maxReplicas = config.getLong("repl-diskless-sync-max-replicas");
+        if (!diskless || (maxReplicas > 0 && waiting.size() >= maxReplicas)
+                || maxWait >= config.getLong("repl-diskless-sync-delay") * 1000) {
+            startSync(waiting);
+        }
+    }
+
+    /**
+     * startBgsaveForReplication: one point-in-time snapshot for every waiting replica. Its point
+     * is this executor instant: (replid, offset) now, each replica's stream held from here
+     * ({@link ReplicaLink#hold}) and, on a master, the stream forced to SELECT next (the RDB's
+     * repl-stream-db is the db before that). Diskless (repl-diskless-sync yes and every waiting
+     * replica has capa eof): the walk's chunks go to the sockets ({@link SocketFanout}); else a
+     * BGSAVE of dbfilename whose file is then sent to each ({@link #snapshotEnded}).
+     */
+    private void startSync(List<ReplicaLink> waiting) {
+        boolean sockets = config.getBool("repl-diskless-sync");
+        for (ReplicaLink r : waiting) sockets &= r.capaEof;
+        log.info("Starting BGSAVE for SYNC with target: {}", sockets ? "replicas sockets" : "disk");
+        ReplicationIds ids = server.replicationIds();
+        String replid = ids.replid();
+        long offset = ids.offset();
+        FullSync job;
+        boolean started;
+        if (sockets) {
+            job = new FullSync(true, replid, offset, new SocketFanout(server.executor(), randomHex(40), this::transferred));
+            FullSync j = job;
+            for (ReplicaLink r : waiting) job.fanout.add(r, r.psync ? "+FULLRESYNC " + replid + " " + offset + "\r\n" : "");
+            started = server.persistence().startSnapshotToSockets(job.fanout, ok -> snapshotEnded(j, ok));
+        } else {
+            job = new FullSync(false, replid, offset, null);
+            FullSync j = job;
+            started = server.persistence().startBgsaveForSync(ok -> snapshotEnded(j, ok));
+        }
+        if (!started) {
+            log.warn("BGSAVE for replication failed");
+            for (ReplicaLink r : waiting) {
+                byClient.remove(r.client);
+                replicas.remove(r);
+                r.client.kind = 0;
+                r.client.out().error("ERR BGSAVE failed, replication can't continue");
+                r.client.closeAfterReply = true;
+                server.executor().markDirty(r.client);
+            }
+            return;
+        }
+        current = job;
+        for (ReplicaLink r : waiting) {
+            r.hold();
+            join(job, r);
+        }
+        // The stream after the snapshot starts with SELECT (replicationSetupSlaveForFullResync).
+        if (!replica.isReplica()) stream.forceSelect();
+    }
+
+    /**
+     * replicationSetupSlaveForFullResync: the replica (already holding the stream from the
+     * snapshot's point) takes part in {@code job}; on disk snapshots it gets {@code +FULLRESYNC}
+     * now (diskless ones write it with the RDB).
+     */
+    private void join(FullSync job, ReplicaLink r) {
+        r.state = ReplicaLink.State.WAIT_BGSAVE_END;
+        r.sync = job;
+        job.replicas.add(r);
+        stream.addReplica(r);
+        if (!job.toSockets && r.psync) {
+            writeRaw(r, "+FULLRESYNC " + job.replid + " " + job.offset + "\r\n");
+        }
+    }
+
+    /** Bytes straight to a replica's socket, ahead of its held stream (handshake lines, keepalive newlines). */
+    private static void writeRaw(ReplicaLink r, String s) {
+        if (r.client.channel != null) r.client.channel.writeAndFlush(Unpooled.wrappedBuffer(s.getBytes(StandardCharsets.US_ASCII)));
+    }
+
+    private static String randomHex(int n) {
+        java.security.SecureRandom rnd = new java.security.SecureRandom();
+        StringBuilder sb = new StringBuilder(n);
+        for (int i = 0; i < n; i++) sb.append("0123456789abcdef".charAt(rnd.nextInt(16)));
+        return sb.toString();
+    }
+
+    /**
+     * The snapshot of {@code job} ended (updateSlavesWaitingBgsave). Disk: each replica still
+     * waiting is sent the file, or dropped if the save failed. Diskless: the replicas were told
+     * one by one ({@link #transferred}); any left waiting after a failure are dropped. Then the
+     * next snapshot starts if replicas arrived meanwhile.
+     */
+    private void snapshotEnded(FullSync job, boolean ok) {
+        job.ended = true;
+        if (current == job) current = null;
+        for (ReplicaLink r : new ArrayList<>(job.replicas)) {
+            if (r.state != ReplicaLink.State.WAIT_BGSAVE_END || byClient.get(r.client) != r) continue;
+            if (!ok) {
+                log.warn("SYNC failed. BGSAVE child returned an error");
+                server.killClient(r.client, false);
+            } else if (!job.toSockets) {
+                sendFile(r);
+            }
+        }
+        startPendingSync();
+    }
+
+    /** Disk mode: {@code $<len>\r\n} and the RDB file (zero-copy), then the replica is online with its held stream. */
+    private void sendFile(ReplicaLink r) {
+        Path file = server.persistence().rdbPath();
+        FileChannel fc;
+        long size;
+        try {
+            fc = FileChannel.open(file, StandardOpenOption.READ);
+            size = fc.size();
+        } catch (IOException e) {
+            log.warn("SYNC failed. Can't open/stat DB after BGSAVE: {}", e.getMessage());
+            server.killClient(r.client, false);
+            return;
+        }
+        r.state = ReplicaLink.State.SEND_BULK;
+        Channel ch = r.client.channel;
+        if (ch == null) {
+            closeQuietly(fc);
+            return;
+        }
+        ch.write(Unpooled.wrappedBuffer(("$" + size + "\r\n").getBytes(StandardCharsets.US_ASCII)));
+        ch.writeAndFlush(new DefaultFileRegion(fc, 0, size)).addListener(f -> server.executor().execute(() -> {
+            if (byClient.get(r.client) != r) return;
+            if (!f.isSuccess()) {
+                log.warn("Write error sending DB to replica: {}", f.cause() == null ? "closed" : f.cause().getMessage());
+                server.killClient(r.client, false);
+                return;
+            }
+            putOnline(r);
+            startStream(r);
+        }));
+    }
+
+    private static void closeQuietly(FileChannel fc) {
+        try {
+            fc.close();
+        } catch (IOException ignored) {
+            // nothing to do
+        }
+    }
+
+    /** Diskless: the last RDB byte (the EOF mark) is on this replica's socket, or its transfer failed. */
+    private void transferred(ReplicaLink r, boolean ok) {
+        if (!ok || byClient.get(r.client) != r || r.state != ReplicaLink.State.WAIT_BGSAVE_END) return;
+        log.info("Streamed RDB transfer with replica {} succeeded (socket). Waiting for REPLCONF ACK from replica to enable streaming",
+                name(r.client));
+        putOnline(r);
+        // The replica finds the end of the RDB by its last 40 bytes: nothing may follow them on
+        // the socket until it says it has loaded (Redis's repl_start_cmd_stream_on_ack).
+        r.startStreamOnAck = true;
+    }
+
+    /** replicaPutOnline: the RDB has been sent; the replica counts as online (WAIT, min-replicas, INFO). */
     private void putOnline(ReplicaLink r) {
-        if (r.state != ReplicaLink.State.SEND_BULK || !byClient.containsKey(r.client)) return;
         r.state = ReplicaLink.State.ONLINE;
+        r.sync = null;
         r.ackTimeMs = nowMs();
         refreshGoodReplicas();
         log.info("Synchronization with replica {} succeeded", name(r.client));
+    }
+
+    /** replicaStartCommandStream: the stream held since the snapshot's point follows the RDB. */
+    private void startStream(ReplicaLink r) {
+        r.startStreamOnAck = false;
+        r.release();
     }
 
     // ------------------------------------------------------------------ min-replicas-to-write
@@ -317,7 +546,17 @@ public final class Replication {
             return false;
         }
         Backlog b = stream.backlog();
-        if (b == null || !b.covers(offset)) {
+        var disk = stream.disk();
+        boolean inRing = b != null && b.covers(offset);
+        if (!inRing && disk != null && disk.covers(offset) && offset <= ids.offset() + 1) {
+            ReplicaLink r = attach(cl, ReplicaLink.State.ONLINE);
+            String head = h.capaPsync2 ? "+CONTINUE " + ids.replid() + "\r\n" : "+CONTINUE\r\n";
+            log.info("Partial resynchronization request from {} accepted. Sending {} bytes of backlog starting from offset {} (from the disk backlog).",
+                    name(cl), ids.offset() + 1 - offset, offset);
+            history.serve(r, cl, head, offset);
+            return true;
+        }
+        if (!inRing) {
             log.info("Unable to partial resync with replica {} for lack of backlog (Replica request was: {}).", name(cl), offset);
             if (offset > ids.offset()) {
                 log.warn("Warning: replica {} tried to PSYNC with an offset that is greater than the master replication offset.", name(cl));
@@ -335,13 +574,23 @@ public final class Replication {
         return true;
     }
 
+    /** Registers a replica; it gets stream bytes at once unless it waits for a snapshot to start (Redis feeds none then). */
     private ReplicaLink attach(Client cl, ReplicaLink.State state) {
         cl.kind = 1;
         ReplicaLink r = new ReplicaLink(cl, server.executor(), state, nowMs());
         replicas.add(r);
         byClient.put(cl, r);
-        stream.addReplica(r);
+        if (state != ReplicaLink.State.WAIT_BGSAVE_START) stream.addReplica(r);
         return r;
+    }
+
+    /**
+     * disconnectSlaves: a replica taking a new dataset from its master drops its own replicas
+     * (their history is gone; they come back and resync) and any snapshot being made for them.
+     */
+    private void disconnectReplicas() {
+        if (current != null && server.persistence().snapshotForSync()) server.persistence().abortBgsave();
+        for (ReplicaLink r : new ArrayList<>(replicas)) server.killClient(r.client, false);
     }
 
     private void disconnected(Client c) {
@@ -351,6 +600,17 @@ public final class Replication {
             r.discardHeld();
             replicas.remove(r);
             stream.removeReplica(r);
+            FullSync job = r.sync;
+            if (job != null) {
+                job.replicas.remove(r);
+                if (job.fanout != null) {
+                    job.fanout.remove(r);
+                    if (!job.ended && job.fanout.live() == 0 && current == job) {
+                        log.warn("Diskless rdb transfer, last replica dropped, killing fork child.");
+                        server.persistence().abortBgsave();
+                    }
+                }
+            }
             refreshGoodReplicas();
             if (replicas.isEmpty()) noReplicasSinceMs = nowMs();
             log.info("Connection with replica {} lost.", name(c));
@@ -463,16 +723,23 @@ public final class Replication {
 
     /**
      * replicationCron's master part: PING in the stream every repl-ping-replica-period seconds,
-     * drop replicas silent for longer than repl-timeout, time out WAITs, and let go of the
-     * last snapshot (it is shared only by replicas asking at the same moment).
+     * drop replicas silent for longer than repl-timeout, time out WAITs; for full syncs, a
+     * newline every second to replicas waiting for their RDB (so they do not time out), drop a
+     * diskless replica whose socket took nothing for repl-timeout, and start a snapshot for
+     * replicas waiting for one.
      */
     private void cron() {
         replica.cron();
         long now = nowMs();
-        if (lastSnapshot != null && lastSnapshot.offset != server.replicationIds().offset()) {
-            lastSnapshot.release();
-            lastSnapshot = null;
+        if (now - lastNewlineMs >= 1000) {
+            lastNewlineMs = now;
+            for (ReplicaLink r : replicas) {
+                boolean presync = r.state == ReplicaLink.State.WAIT_BGSAVE_START
+                        || (r.state == ReplicaLink.State.WAIT_BGSAVE_END && r.sync != null && !r.sync.toSockets);
+                if (presync) writeRaw(r, "\n");
+            }
         }
+        startPendingSync();
         if (!replicas.isEmpty() && now - lastPingMs >= config.replPingReplicaPeriod() * 1000L) {
             lastPingMs = now;
             stream.ping();
@@ -484,6 +751,13 @@ public final class Replication {
             if (r.state == ReplicaLink.State.ONLINE && now - r.ackTimeMs > timeoutMs) {
                 log.warn("Disconnecting timedout replica (streaming sync): {}", name(r.client));
                 server.killClient(r.client, false);
+            } else if (r.state == ReplicaLink.State.WAIT_BGSAVE_END && r.sync != null && r.sync.fanout != null) {
+                // Only diskless replicas: one stuck socket stalls the walk for all of them.
+                long since = r.sync.fanout.stalledSince(r);
+                if (since != 0 && now - since > timeoutMs) {
+                    log.warn("Disconnecting timedout replica (full sync): {}", name(r.client));
+                    server.killClient(r.client, false);
+                }
             }
         }
         if (!waiters.isEmpty()) serveWaiters();
@@ -503,16 +777,14 @@ public final class Replication {
             return;
         }
         long ttl = config.replBacklogTtl();
+        // a disk backlog is not freed: it trims bytes older than the ttl itself, and its history stays named
+        if (stream.disk() != null) return;
         if (ttl == 0 || stream.backlog() == null || now - noReplicasSinceMs <= ttl * 1000L) return;
         ReplicationIds ids = server.replicationIds();
         ids.changeId();
         ids.clearId2();
         stream.freeBacklog();
         backlogFreed = true;
-        if (lastSnapshot != null) {
-            lastSnapshot.release();
-            lastSnapshot = null;
-        }
         log.info("Replication backlog freed after {} seconds without connected replicas.", ttl);
     }
 
@@ -520,16 +792,18 @@ public final class Replication {
      * {@code client-output-buffer-limit replica}: an online replica whose unsent stream (bytes
      * queued for it plus what Netty has not written to its socket) passes the hard limit, or the
      * soft limit for longer than its seconds, is disconnected, as Redis's
-     * checkClientOutputBufferLimits. Checked at cron (hz) rather than on every write; the RDB of a
-     * full sync is not counted (the replica is online only once it was written).
+     * checkClientOutputBufferLimits. Checked at cron (hz) rather than on every write. A replica in
+     * a full sync counts the stream held for it (as Redis 7.0 counts its replication buffer), not
+     * the RDB: a diskless RDB in flight is bounded by the walk's pause, a disk one is a file.
      */
     private void closeOverOutputLimit(long now) {
         var limit = config.clientOutputBufferLimits().replica();
         if (limit.hardBytes() <= 0 && limit.softBytes() <= 0) return;
         for (ReplicaLink r : new ArrayList<>(replicas)) {
-            if (r.state != ReplicaLink.State.ONLINE || r.client.channel == null) continue;
+            if (r.client.channel == null) continue;
             var ob = r.client.channel.unsafe().outboundBuffer();
-            long used = r.client.pendingBytes() + r.heldBytes() + (ob == null ? 0 : ob.totalPendingWriteBytes());
+            boolean online = r.state == ReplicaLink.State.ONLINE && !r.startStreamOnAck;
+            long used = r.client.pendingBytes() + r.heldBytes() + (online && ob != null ? ob.totalPendingWriteBytes() : 0);
             boolean close = limit.hardBytes() > 0 && used >= limit.hardBytes();
             if (!close && limit.softBytes() > 0 && used >= limit.softBytes()) {
                 if (r.softLimitSinceMs == 0) r.softLimitSinceMs = now;
@@ -574,7 +848,55 @@ public final class Replication {
         f(sb, "second_repl_offset", ids.secondOffset());
         f(sb, "repl_backlog_active", b != null ? 1 : 0);
         f(sb, "repl_backlog_size", config.replBacklogSize());
-        f(sb, "repl_backlog_first_byte_offset", b != null ? b.firstByteOffset() : 0);
-        f(sb, "repl_backlog_histlen", b != null ? b.histlen() : 0);
+        var disk = stream.disk();
+        if (disk != null) {
+            f(sb, "repl_backlog_first_byte_offset", disk.firstByteOffset());
+            f(sb, "repl_backlog_histlen", disk.histlen());
+            // Tandem: the disk backlog (issue #6)
+            f(sb, "repl_backlog_disk", 1);
+            f(sb, "repl_backlog_disk_bytes", disk.diskBytes());
+            f(sb, "repl_backlog_disk_chunks", disk.chunkCount());
+            f(sb, "repl_backlog_disk_first_offset", disk.firstByteOffset());
+            f(sb, "repl_backlog_disk_last_offset", disk.endOffset());
+            f(sb, "repl_backlog_disk_committed_offset", disk.committedEndOffset());
+        } else {
+            f(sb, "repl_backlog_first_byte_offset", b != null ? b.firstByteOffset() : 0);
+            f(sb, "repl_backlog_histlen", b != null ? b.histlen() : 0);
+            f(sb, "repl_backlog_disk", 0);
+        }
+    }
+
+    /**
+     * DEBUG BACKLOG [CHUNKS count]: the disk backlog's identity, offsets, size on disk and files,
+     * and with CHUNKS its first chunks (start offset, length, db at start, age).
+     */
+    void debugBacklog(io.tandem.server.command.Call c) {
+        var disk = stream.disk();
+        if (disk == null) throw new CommandError("ERR the replication backlog is not on disk (repl-backlog-disk no)");
+        var id = disk.identity();
+        List<String> lines = new ArrayList<>();
+        lines.add("dir:" + java.nio.file.Path.of(config.getString("dir")).resolve(config.getString("repl-backlog-dirname")).toAbsolutePath());
+        lines.add("replid:" + id.replid());
+        lines.add("replid2:" + id.replid2());
+        lines.add("second_repl_offset:" + id.secondOffset());
+        lines.add("first_byte_offset:" + disk.firstByteOffset());
+        lines.add("end_offset:" + disk.endOffset());
+        lines.add("committed_end_offset:" + disk.committedEndOffset());
+        lines.add("histlen:" + disk.histlen());
+        lines.add("chunks:" + disk.chunkCount());
+        lines.add("disk_bytes:" + disk.diskBytes());
+        lines.add("size_limit:" + config.replBacklogSize());
+        lines.add("ttl:" + config.replBacklogTtl());
+        if (c.argc() >= 3) {
+            if (!c.is(2, "chunks")) throw CommandError.SYNTAX_ERROR;
+            int max = c.argc() >= 4 ? (int) Math.min(Integer.MAX_VALUE, c.longArg(3)) : 10;
+            long now = System.currentTimeMillis();
+            for (var ch : disk.chunks(max)) {
+                lines.add("chunk:start=" + ch.start() + ",len=" + ch.length() + ",db=" + ch.dbAtStart() + ",age_ms=" + (now - ch.timeMs()));
+            }
+        }
+        StringBuilder sb = new StringBuilder();
+        for (String l : lines) sb.append(l).append("\r\n");
+        c.out.bulk(sb.toString());
     }
 }

@@ -15,6 +15,8 @@ import java.util.Map;
  */
 public final class TandemTestServer implements AutoCloseable {
     private final TandemServer server;
+    /** A directory made for this server when the overrides name none (deleted at close). */
+    private java.nio.file.Path ownDir;
 
     private TandemTestServer(TandemServer server) {
         this.server = server;
@@ -35,6 +37,17 @@ public final class TandemTestServer implements AutoCloseable {
     public static TandemTestServer start(Map<String, String> overrides) {
         Map<String, String> cfg = defaults();
         cfg.putAll(overrides);
+        // A replica writes the RDB it receives (and renames it to dbfilename, as Redis): never into
+        // the working directory of the build.
+        java.nio.file.Path own = null;
+        if (!cfg.containsKey("dir")) {
+            try {
+                own = java.nio.file.Files.createTempDirectory("tandem-test");
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            cfg.put("dir", own.toString());
+        }
         boolean pickPort = "0".equals(cfg.get("port"));
         for (int attempt = 0; ; attempt++) {
             // Port 0 means "no TCP" in Redis, so a free port is chosen here (and retried if raced).
@@ -49,7 +62,9 @@ public final class TandemTestServer implements AutoCloseable {
             }
             TandemServer s = new TandemServer(config, ChronicleKeyspace.open(config.databases()));
             try {
-                return new TandemTestServer(s.start());
+                TandemTestServer t = new TandemTestServer(s.start());
+                t.ownDir = own;
+                return t;
             } catch (Exception e) {
                 s.close();
                 if (!pickPort || attempt >= 5) throw new IllegalStateException("Tandem failed to start: " + e.getMessage(), e);
@@ -77,5 +92,12 @@ public final class TandemTestServer implements AutoCloseable {
     @Override
     public void close() {
         server.close();
+        if (ownDir != null) {
+            try (var files = java.nio.file.Files.walk(ownDir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (java.io.IOException ignored) {
+                // a temp directory left behind is harmless
+            }
+        }
     }
 }
