@@ -290,6 +290,17 @@ class MasterRecoveryIT {
         write(m, 1, 1);
         awaitInSync(a, m);
         String digest = a.call("DEBUG", "DIGEST");
+        // A's AOF holds its dataset only once the rewrite that follows its full sync is done (until
+        // then a crash restarts it from its previous AOF, as Redis's restartAOFAfterSYNC).
+        await("the AOF rewritten after the full sync", a, r -> {
+            try {
+                return r.log().contains("Background AOF rewrite finished successfully")
+                        && "0".equals(r.info("persistence", "aof_rewrite_in_progress"))
+                        && "0".equals(r.info("persistence", "aof_rewrite_scheduled"));
+            } catch (Exception e) {
+                return false;
+            }
+        });
 
         a.sigkill();
         m.sigkill();
