@@ -45,13 +45,16 @@ import java.util.concurrent.TimeoutException;
  *             PSYNC too: they retry every second)
  *   bound ("Ready to accept connections"), thread tandem-master-recovery, until master-recover-timeout:
  *     each candidate (master-recover-candidates, else dir/known-replicas):
- *        connect, [AUTH [masteruser] masterauth], INFO replication ─► role, replid, offset
- *     most advanced replica first (highest master_repl_offset; masters and empty ones skipped):
+ *        connect, [AUTH [masteruser] masterauth], INFO replication, INFO keyspace
+ *        ─► role, replid, offset, keys
+ *     most advanced replica first (highest master_repl_offset, then keys; masters and replicas
+ *     without data skipped):
  *        REPLCONF listening-port p, REPLCONF tandem-recover 1, PSYNC ? -1
  *        ─► +FULLRESYNC replid offset, $len or $EOF:&lt;40&gt; RDB, read whole, connection closed
  *        executor: load into the empty keyspace, Replication.recovered(replid, offset)
  *                  (new replid, the candidate's kept as replid2 up to offset+1: the replicas
- *                  continue with +CONTINUE), persistence told as after a full sync, serve
+ *                  continue with +CONTINUE), persistence told as after a full sync (a save
+ *                  point saves, an AOF restarts with a rewrite), serve
  *     a candidate failing mid-transfer ─► the next one; nothing is loaded from a partial RDB
  *   no candidate within the timeout ─► WARNING, start EMPTY with a new history
  * </pre>
