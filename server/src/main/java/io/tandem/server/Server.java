@@ -250,6 +250,46 @@ public final class Server {
         clientListeners.add(l);
     }
 
+    /** Told by {@code TandemServer.start} about the two moments of startup. */
+    public interface StartupListener {
+        /** The dataset is loaded; the executor has not started and nothing listens yet. */
+        default void loaded() {}
+
+        /** Bound and "Ready to accept connections" (the executor runs). */
+        default void listening() {}
+    }
+
+    private final List<StartupListener> startupListeners = new ArrayList<>();
+
+    public void addStartupListener(StartupListener l) {
+        startupListeners.add(l);
+    }
+
+    /** Called by {@code TandemServer.start} only. */
+    public void startupLoaded() {
+        for (StartupListener l : startupListeners) l.loaded();
+    }
+
+    /** Called by {@code TandemServer.start} only. */
+    public void startupListening() {
+        for (StartupListener l : startupListeners) l.listening();
+    }
+
+    /**
+     * Redis's server.loading: the dataset is still arriving (a master recovering it from a
+     * replica), so commands without the {@code loading} flag get -LOADING, INFO says loading:1
+     * and SHUTDOWN does not save. Any thread may read it.
+     */
+    private volatile boolean loading;
+
+    public boolean loading() {
+        return loading;
+    }
+
+    public void loading(boolean loading) {
+        this.loading = loading;
+    }
+
     /** replid, replid2 and offsets (INFO replication, PSYNC, DEBUG CHANGE-REPL-ID). */
     private io.tandem.replication.ReplicationStream replicationStream;
 

@@ -179,6 +179,7 @@ public final class TandemServer implements AutoCloseable {
             persistence.loadAtStartup();
         }
         server.replication().datasetLoaded();
+        server.startupLoaded(); // a master without data may decide to recover it from a replica
         executor.setIdleWork(() -> keyspace.tick(64) | persistence.backgroundStep());
         executor.setBatchWork(persistence::backgroundStep);
         executor.start(server::cron, settings.hz);
@@ -196,6 +197,7 @@ public final class TandemServer implements AutoCloseable {
         info.serverFields.put("tcp_port", Integer.toString(network.port()));
         writePidfile();
         log.info("Ready to accept connections");
+        server.startupListening();
         return this;
     }
 
@@ -233,7 +235,9 @@ public final class TandemServer implements AutoCloseable {
     public String shutdown(int saveMode, boolean force) {
         if (stopped.get()) return null;
         log.warn("User requested shutdown...");
-        boolean save = saveMode == 1 || (saveMode == 0 && !config.save().isEmpty());
+        // Redis 7.0's prepareForShutdown: never save while loading (here: a master still recovering
+        // its dataset from a replica would replace any file with an empty one).
+        boolean save = !server.loading() && (saveMode == 1 || (saveMode == 0 && !config.save().isEmpty()));
         if (executor.started()) {
             String refused;
             try {

@@ -77,6 +77,7 @@ public final class ConfigDocGenerator {
             }
             String doc = d.doc();
             List<String> notes = new ArrayList<>();
+            if (d.has(Directive.Flag.TANDEM) && !doc.startsWith("Tandem:")) notes.add("Tandem only, not a Redis directive");
             if (!d.aliases().isEmpty()) notes.add("alias: " + String.join(", ", d.aliases()));
             if (!d.mutable()) notes.add("immutable");
             if (d.has(Directive.Flag.PROTECTED)) notes.add("protected: CONFIG SET needs enable-protected-configs");

@@ -128,6 +128,10 @@ public final class ConfigTable {
     public static final Directive REPL_PING_REPLICA_PERIOD;
     public static final Directive MIN_REPLICAS_TO_WRITE;
     public static final Directive MIN_REPLICAS_MAX_LAG;
+    public static final Directive MASTER_RECOVER_FROM_REPLICA;
+    public static final Directive MASTER_RECOVER_CANDIDATES;
+    public static final Directive MASTER_RECOVER_TIMEOUT;
+    public static final Directive REPLICA_REFUSE_EMPTY_FULLSYNC;
     public static final Directive REQUIREPASS;
     public static final Directive MAXCLIENTS;
     public static final Directive MAXMEMORY;
@@ -238,8 +242,8 @@ public final class ConfigTable {
         bool("repl-disable-tcp-nodelay", null, M, false, "Disable TCP_NODELAY on the replica link (less bandwidth, more delay).");
         REPL_BACKLOG_SIZE = mem("repl-backlog-size", M, 1, LONG_MAX, 1024 * 1024, "Size of the replication backlog for partial resynchronisation.");
         REPL_BACKLOG_TTL = num("repl-backlog-ttl", null, M, 0, LONG_MAX, 3600, "Free the backlog after this many seconds without replicas (0: never). With repl-backlog-disk, trim bytes older than this instead.");
-        bool("repl-backlog-disk", null, I, true, "Tandem: keep the replication backlog on disk (LMDB, under dir), so replicas resync partially after any master restart; repl-backlog-size can then be gigabytes.");
-        Directive.Str rbd = str("repl-backlog-dirname", null, I, "replbacklog", "Tandem: directory (inside dir) of the disk replication backlog.");
+        bool("repl-backlog-disk", null, f(Flag.IMMUTABLE, Flag.TANDEM), true, "Tandem: keep the replication backlog on disk (LMDB, under dir), so replicas resync partially after any master restart; repl-backlog-size can then be gigabytes.");
+        Directive.Str rbd = str("repl-backlog-dirname", null, f(Flag.IMMUTABLE, Flag.TANDEM), "replbacklog", "Tandem: directory (inside dir) of the disk replication backlog.");
         rbd.validator = v -> v.isEmpty() ? "repl-backlog-dirname can't be empty" : baseNameError(v, "repl-backlog-dirname", "dirname");
         num("replica-priority", "slave-priority", M, 0, INT_MAX, 100, "Sentinel promotion priority (lower first; 0 never).");
         bool("replica-announced", null, M, true, "Let Sentinel report this replica.");
@@ -249,6 +253,18 @@ public final class ConfigTable {
         num("replica-announce-port", "slave-announce-port", M, 0, 65535, 0, "Port a replica reports to its master (0: the real one).");
         bool("replica-ignore-disk-write-errors", null, M, false, "Replica keeps applying the stream when it cannot persist.");
         enm("propagation-error-behavior", M, "ignore,panic,panic-on-replicas", seq3, 0, "What a replica does when a replicated command fails: ignore, panic or panic-on-replicas.");
+        // Tandem extensions (issue #6): a master that keeps nothing on disk recovers from its replicas.
+        EnumSet<Flag> tandem = f(Flag.TANDEM);
+        MASTER_RECOVER_FROM_REPLICA = bool("master-recover-from-replica", null, tandem, false,
+                "A master that starts with an empty dataset (nothing on disk: save \"\", appendonly no) first copies the dataset, replication ID and offset of its most advanced reachable replica, answering -LOADING meanwhile; its replicas then continue partially. With yes, the master records the replicas it last saw online in dir/known-replicas.");
+        Directive.Str candidates = str("master-recover-candidates", null, tandem, "",
+                "Replicas a recovering master asks, as one quoted list of host:port; \"\" uses dir/known-replicas.");
+        candidates.validator = ConfigTable::hostPortListError;
+        MASTER_RECOVER_CANDIDATES = candidates;
+        MASTER_RECOVER_TIMEOUT = num("master-recover-timeout", null, tandem, 1, INT_MAX, 60,
+                "Seconds a recovering master keeps trying its candidates before it starts empty, with a new history.");
+        REPLICA_REFUSE_EMPTY_FULLSYNC = bool("replica-refuse-empty-fullsync", null, tandem, true,
+                "A replica holding keys refuses a full sync that would replace them with an empty dataset from a master whose history it does not continue (a master restarted without its data); it keeps its data, logs a warning and counts it in INFO master_sync_refused_empty.");
 
         section = "KEYS TRACKING";
         unum("tracking-table-max-keys", null, M, 0, LONG_MAX, 1000000, "Maximum keys remembered for client-side caching (0: no limit).");
@@ -408,6 +424,24 @@ public final class ConfigTable {
 
     private static String shutdownFlagsError(int flags) {
         if ((flags & 1) != 0 && (flags & 2) != 0) return "shutdown options SAVE and NOSAVE can't be used simultaneously";
+        return null;
+    }
+
+    /** master-recover-candidates: "" or host:port words (port 1-65535). */
+    static String hostPortListError(String v) {
+        for (String w : v.trim().split("\\s+")) {
+            if (w.isEmpty()) continue;
+            int colon = w.lastIndexOf(':');
+            long port = -1;
+            if (colon > 0) {
+                try {
+                    port = Long.parseLong(w.substring(colon + 1));
+                } catch (NumberFormatException e) {
+                    port = -1;
+                }
+            }
+            if (port < 1 || port > 65535) return "Invalid host:port '" + w + "'";
+        }
         return null;
     }
 

@@ -32,7 +32,9 @@ public abstract class Directive {
         /** Takes several arguments (CONFIG SET splits the value on spaces). */
         MULTI_ARG,
         /** CONFIG SET refused with -LOADING while loading the dataset. */
-        DENY_LOADING
+        DENY_LOADING,
+        /** A Tandem extension, not a Redis 7.0 directive (Redis's CONFIG GET * does not list it). */
+        TANDEM
     }
 
     public enum Type { BOOL, NUMERIC, ENUM, STRING, SPECIAL }

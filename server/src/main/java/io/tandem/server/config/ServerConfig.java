@@ -395,6 +395,10 @@ public final class ServerConfig {
     public int replPingReplicaPeriod() { return (int) l(ConfigTable.REPL_PING_REPLICA_PERIOD); }
     public int minReplicasToWrite() { return (int) l(ConfigTable.MIN_REPLICAS_TO_WRITE); }
     public int minReplicasMaxLag() { return (int) l(ConfigTable.MIN_REPLICAS_MAX_LAG); }
+    public boolean masterRecoverFromReplica() { return b(ConfigTable.MASTER_RECOVER_FROM_REPLICA); }
+    public String masterRecoverCandidates() { return s(ConfigTable.MASTER_RECOVER_CANDIDATES); }
+    public int masterRecoverTimeout() { return (int) l(ConfigTable.MASTER_RECOVER_TIMEOUT); }
+    public boolean replicaRefuseEmptyFullsync() { return b(ConfigTable.REPLICA_REFUSE_EMPTY_FULLSYNC); }
     /** The password clients must AUTH with, or null. */
     public String requirepass() { return nullIfEmpty(s(ConfigTable.REQUIREPASS)); }
     public long maxclients() { return l(ConfigTable.MAXCLIENTS); }

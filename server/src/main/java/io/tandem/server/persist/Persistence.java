@@ -501,7 +501,7 @@ public final class Persistence {
 
     private void info(StringBuilder sb) {
         Snapshot s = snapshot;
-        f(sb, "loading", 0);
+        f(sb, "loading", server.loading() ? 1 : 0);
         f(sb, "async_loading", 0);
         f(sb, "current_cow_peak", 0);
         f(sb, "current_cow_size", s == null ? 0 : s.earlyBytes);

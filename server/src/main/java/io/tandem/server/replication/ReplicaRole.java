@@ -13,7 +13,9 @@ import io.tandem.server.config.ServerConfig;
 import io.tandem.server.exec.Client;
 import io.tandem.server.persist.Persistence;
 import io.tandem.storage.rdb.RdbEntry;
+import io.tandem.storage.rdb.RdbFileReader;
 import io.tandem.storage.rdb.RdbFormatException;
+import io.tandem.storage.rdb.RdbVisitor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,6 +70,10 @@ final class ReplicaRole implements MasterLink.Events {
      * clients get -LOADING, and the link neither times out nor reconnects meanwhile.
      */
     private boolean loading;
+    /** Full syncs refused by replica-refuse-empty-fullsync (INFO master_sync_refused_empty). */
+    private long refusedEmpty;
+    /** The master replid of the last refusal, so the warning is logged once per master history. */
+    private String refusedReplid;
 
     /** Drops this server's own replicas (Replication.disconnectReplicas). */
     private final Runnable disconnectReplicas;
@@ -338,6 +344,10 @@ final class ReplicaRole implements MasterLink.Events {
                 discard(rdb);
                 return;
             }
+            if (refuseEmpty(l, replid, rdb)) {
+                discard(rdb);
+                return;
+            }
             InputStream in;
             try {
                 if (rdb.file != null) {
@@ -390,6 +400,71 @@ final class ReplicaRole implements MasterLink.Events {
             log.info("MASTER <-> REPLICA sync: Loading DB in memory");
             load(l, replid, offset, in, "socket", () -> { });
         });
+    }
+
+    /**
+     * replica-refuse-empty-fullsync: a master that restarted without its data (and did not
+     * recover it, see {@link MasterRecovery}) offers an empty dataset under a history of its own.
+     * Redis would flush and copy it — every replica then loses everything. Refused (true, the
+     * link dropped, cron retries every second) when this replica holds keys, the master's replid
+     * is neither our replid nor our replid2, and the RDB holds no key. Logged once per master
+     * replid; counted in INFO. (A load from the socket, repl-diskless-load on-empty-db, happens
+     * only with no key: nothing to protect.)
+     *
+     * <p>Keys are enough, a history (haveHistory, offset &gt; 0) is not required: a replica that
+     * lost its replication point (an AOF without #REPL annotation, an RDB from before it became a
+     * replica) still holds data that must not be replaced by nothing after a restart of the whole
+     * group. The price: a replica holding data pointed at a new, empty master on purpose must be
+     * told (set the directive to no), which the warning says.
+     */
+    private boolean refuseEmpty(MasterLink l, String masterReplid, MasterLink.Payload rdb) {
+        if (!config.replicaRefuseEmptyFullsync()) return false;
+        ReplicationIds ids = server.replicationIds();
+        if (masterReplid.equalsIgnoreCase(ids.replid()) || masterReplid.equalsIgnoreCase(ids.replid2())) return false;
+        long keys = 0;
+        for (int i = 0; i < server.keyspace().databases(); i++) keys += server.keyspace().db(i).size();
+        if (keys == 0 || rdbHasKeys(rdb)) return false;
+        refusedEmpty++;
+        if (!masterReplid.equals(refusedReplid)) {
+            refusedReplid = masterReplid;
+            log.warn("MASTER <-> REPLICA sync: REFUSING the full synchronization from {}:{}: it would replace the {} keys of this "
+                    + "replica with an EMPTY dataset. The master's replication ID {} is neither ours ({}) nor our previous one ({}), "
+                    + "our offset is {}: the master restarted without its data. Keeping the data (replica-refuse-empty-fullsync yes).",
+                    host, port, keys, masterReplid, ids.replid(), ids.replid2(), ids.offset());
+            log.warn("To recover, give the master its dataset back (master-recover-from-replica yes, or promote this replica "
+                    + "with REPLICAOF NO ONE); to accept the empty dataset, CONFIG SET replica-refuse-empty-fullsync no.");
+        } else {
+            log.debug("MASTER <-> REPLICA sync: still refusing the empty dataset of master {}:{} (replid {}).", host, port, masterReplid);
+        }
+        cancel(l);
+        return true;
+    }
+
+    /** True if the RDB holds at least one key (read up to the first key's type byte only). */
+    static boolean rdbHasKeys(MasterLink.Payload rdb) {
+        final class FirstKey extends RuntimeException {
+            FirstKey() {
+                super(null, null, false, false);
+            }
+        }
+        try (InputStream in = rdb.open()) {
+            new RdbFileReader(in).read(new RdbVisitor() {
+                @Override
+                public void objectType(int rdbType, long offset) {
+                    throw new FirstKey();
+                }
+
+                @Override
+                public void entry(RdbEntry e) {
+                    throw new FirstKey();
+                }
+            });
+            return false;
+        } catch (FirstKey k) {
+            return true;
+        } catch (Exception e) {
+            return true; // unreadable: not provably empty; the load reports it
+        }
     }
 
     private static void discard(MasterLink.Payload rdb) {
@@ -555,6 +630,7 @@ final class ReplicaRole implements MasterLink.Events {
         f(sb, "slave_priority", config.format("replica-priority") == null ? "100" : config.format("replica-priority"));
         f(sb, "slave_read_only", server.settings().replicaReadOnly ? 1 : 0);
         f(sb, "replica_announced", 1);
+        f(sb, "master_sync_refused_empty", refusedEmpty); // Tandem: replica-refuse-empty-fullsync
     }
 
     /** ROLE for a replica: slave, host, port, link state, offset. */

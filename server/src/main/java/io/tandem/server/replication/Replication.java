@@ -82,12 +82,16 @@ public final class Replication {
     private long noReplicasSinceMs = System.currentTimeMillis();
     /** The backlog was freed by repl-backlog-ttl: writes do not bring it back, only a replica does. */
     private boolean backlogFreed;
+    /** dir/known-replicas, kept while master-recover-from-replica is yes (MasterRecovery reads it). */
+    private final KnownReplicas knownReplicas;
 
     private static final class Hello {
         int listeningPort;
         String ip;
         boolean capaEof;
         boolean capaPsync2;
+        /** REPLCONF tandem-recover 1: a master recovering its dataset from this replica (MasterRecovery). */
+        boolean recover;
     }
 
     /** A client blocked in WAIT. */
@@ -101,6 +105,7 @@ public final class Replication {
         this.stream = new ReplicationStream(server.replicationIds());
         this.replica = new ReplicaRole(server, config, stream, this::disconnectReplicas);
         this.history = new DiskHistory(server, config, stream);
+        this.knownReplicas = new KnownReplicas(config::dirPath);
     }
 
     /**
@@ -135,6 +140,11 @@ public final class Replication {
         io.tandem.server.commands.DebugExtensions.register("backlog", c -> c.server.replication().debugBacklog(c));
         config.onChange("min-replicas-to-write", (n, before, after) -> r.refreshGoodReplicas());
         config.onChange("min-replicas-max-lag", (n, before, after) -> r.refreshGoodReplicas());
+        config.onChange("master-recover-from-replica", (n, before, after) -> r.onlineReplicasChanged());
+        config.onChange("dir", (n, before, after) -> {
+            r.knownReplicas.reset();
+            r.onlineReplicasChanged();
+        });
         server.addDenyRule((c, spec) -> spec.isWrite() && !r.enoughGoodReplicas() && !r.replica.isMasterClient(c)
                 ? "NOREPLICAS Not enough good replicas to write." : null);
         CommandTable t = server.commands();
@@ -148,6 +158,7 @@ public final class Replication {
         server.addClientListener(r::disconnected);
         server.addCronTask(r::cron);
         r.replica.install();
+        new MasterRecovery(server, config, r).install();
         return r;
     }
 
@@ -177,6 +188,23 @@ public final class Replication {
         stream.createBacklog(config.replBacklogSize());
         backlogFreed = false;
         log.info("Replication backlog created, my new replication IDs are '{}' and '{}'", ids.replid(), ids.replid2());
+    }
+
+    /**
+     * A master that restarted empty has just loaded the dataset of a replica that was at
+     * (replid, offset) ({@link MasterRecovery}): it takes that point, then starts a new history
+     * keeping the replica's replid as replid2 up to offset+1, so the replicas at that offset
+     * continue with {@code +CONTINUE} while one that was ahead (and unreachable) gets a full sync
+     * instead of continuing a history this master no longer has. The backlog starts at offset.
+     * Executor thread.
+     */
+    void recovered(String replid, long offset) {
+        ReplicationIds ids = server.replicationIds();
+        ids.restore(replid, offset);
+        ids.shiftId();
+        createBacklog();
+        log.info("Setting secondary replication ID to {}, valid up to offset: {}. New replication ID is {}",
+                ids.replid2(), ids.secondOffset(), ids.replid());
     }
 
     private static byte[] b(String s) {
@@ -228,6 +256,10 @@ public final class Replication {
             } else if (c.is(j, "rdb-only")) {
                 long v = c.longArg(j + 1);
                 if (v != 0 && v != 1) throw CommandError.SYNTAX_ERROR;
+            } else if (c.is(j, "tandem-recover")) {
+                long v = c.longArg(j + 1);
+                if (v != 0 && v != 1) throw CommandError.SYNTAX_ERROR;
+                h.recover = v == 1;
             } else {
                 throw new CommandError("ERR Unrecognized REPLCONF option: " + c.str(j));
             }
@@ -253,13 +285,21 @@ public final class Replication {
     private void sync(Call c) {
         Client cl = c.client;
         if (byClient.containsKey(cl)) return;
-        if (replica.isReplica() && !replica.linkUp()) throw new CommandError("NOMASTERLINK Can't SYNC while not connected with my master");
+        // A master still recovering its dataset has nothing to offer yet (the replica retries).
+        if (server.loading()) throw new CommandError(MasterRecovery.LOADING_ERROR);
+        Hello h = hellos.computeIfAbsent(cl, k -> new Hello());
+        // A replica serves a master recovering its dataset (REPLCONF tandem-recover) although its
+        // link is down: it is down because that master is the one restarting.
+        if (replica.isReplica() && !replica.linkUp() && !h.recover) {
+            throw new CommandError("NOMASTERLINK Can't SYNC while not connected with my master");
+        }
         if (cl.pendingBytes() > 0) throw new CommandError("ERR SYNC and PSYNC are invalid with pending output");
         boolean psync = c.is(0, "psync");
         long psyncOffset = 0;
         if (psync) psyncOffset = c.longArg(2);
         log.info("Replica {} asks for synchronization", name(cl));
-        Hello h = hellos.computeIfAbsent(cl, k -> new Hello());
+        if (h.recover) log.info("Serving the dataset to master {}, which recovers it from this replica (offset {})", name(cl),
+                server.replicationIds().offset());
         ReplicationIds ids = server.replicationIds();
         // A point restored at startup is history a replica may continue from, even before any write.
         if (stream.backlog() == null && ids.offset() > 0 && !replica.isReplica()) createBacklog();
@@ -487,6 +527,25 @@ public final class Replication {
         r.ackTimeMs = nowMs();
         refreshGoodReplicas();
         log.info("Synchronization with replica {} succeeded", name(r.client));
+        onlineReplicasChanged();
+    }
+
+    /**
+     * master-recover-from-replica: dir/known-replicas follows the set of online replicas (as
+     * ip:listening-port), rewritten only when that set changes and never emptied
+     * ({@link KnownReplicas}). Not on a replica, and not while recovering.
+     */
+    private void onlineReplicasChanged() {
+        if (!config.masterRecoverFromReplica() || replica.isReplica() || server.loading()) return;
+        List<String> online = new ArrayList<>();
+        for (ReplicaLink r : replicas) {
+            if (r.state != ReplicaLink.State.ONLINE || listeningPort(r.client) == 0) continue;
+            Hello h = hellos.get(r.client);
+            if (h != null && h.recover) continue;
+            String ip = ip(r.client);
+            online.add((ip.indexOf(':') >= 0 ? "[" + ip + "]" : ip) + ":" + listeningPort(r.client));
+        }
+        if (knownReplicas.update(online)) log.info("Known replicas recorded in {}: {}", KnownReplicas.FILE, online);
     }
 
     /** replicaStartCommandStream: the stream held since the snapshot's point follows the RDB. */
@@ -554,6 +613,7 @@ public final class Replication {
             log.info("Partial resynchronization request from {} accepted. Sending {} bytes of backlog starting from offset {} (from the disk backlog).",
                     name(cl), ids.offset() + 1 - offset, offset);
             history.serve(r, cl, head, offset);
+            onlineReplicasChanged();
             return true;
         }
         if (!inRing) {
@@ -571,6 +631,7 @@ public final class Replication {
         r.send(tail);
         log.info("Partial resynchronization request from {} accepted. Sending {} bytes of backlog starting from offset {}.",
                 name(cl), len, offset);
+        onlineReplicasChanged();
         return true;
     }
 
@@ -614,6 +675,7 @@ public final class Replication {
             refreshGoodReplicas();
             if (replicas.isEmpty()) noReplicasSinceMs = nowMs();
             log.info("Connection with replica {} lost.", name(c));
+            if (r.state == ReplicaLink.State.ONLINE) onlineReplicasChanged();
         }
         hellos.remove(c);
         waiters.removeIf(w -> w.client == c);
