@@ -19,6 +19,13 @@ public final class ReplicationIds {
     private String replid2 = NO_ID;
     private long offset;
     private long secondOffset = -1;
+    /** Told after every change of id (not after {@link #advance}): the stream annotates the AOF. */
+    private Runnable onChange = () -> { };
+
+    /** Sets the one listener told when the ids change other than by {@link #advance}. */
+    public void onChange(Runnable r) {
+        onChange = r == null ? () -> { } : r;
+    }
 
     /** A fresh 40-character hex id. */
     public static String random() {
@@ -54,6 +61,7 @@ public final class ReplicationIds {
     /** Starts a new history (Redis's changeReplicationId): DEBUG CHANGE-REPL-ID, a full resync as master. */
     public void changeId() {
         replid = random();
+        onChange.run();
     }
 
     /**
@@ -64,6 +72,7 @@ public final class ReplicationIds {
         replid2 = replid;
         secondOffset = offset + 1;
         replid = random();
+        onChange.run();
     }
 
     /**
@@ -74,11 +83,25 @@ public final class ReplicationIds {
     public void restore(String replid, long offset) {
         this.replid = replid;
         this.offset = offset;
+        onChange.run();
+    }
+
+    /**
+     * Takes a whole point in history at once (a dataset recovered with its ids): replid, replid2
+     * and the offset up to which replid2 is valid (-1 for none).
+     */
+    public void restore(String replid, long offset, String replid2, long secondOffset) {
+        this.replid = replid;
+        this.offset = offset;
+        this.replid2 = replid2 == null ? NO_ID : replid2;
+        this.secondOffset = replid2 == null || NO_ID.equals(replid2) ? -1 : secondOffset;
+        onChange.run();
     }
 
     /** Forgets the previous id (Redis's clearReplicationId2). */
     public void clearId2() {
         replid2 = NO_ID;
         secondOffset = -1;
+        onChange.run();
     }
 }

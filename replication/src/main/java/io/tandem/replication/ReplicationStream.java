@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.tandem.replication.backlog.Backlog;
+import io.tandem.replication.backlog.DiskBacklog;
 import io.tandem.storage.resp.RespWriter;
 
 import java.nio.charset.StandardCharsets;
@@ -39,14 +40,25 @@ public final class ReplicationStream {
     }
 
     /**
-     * A local consumer of the encoded command stream (the AOF): it sees the same bytes replicas
-     * get, SELECTs included, but not the dbless keepalives (PING, REPLCONF GETACK), and it is fed
-     * even while no replica or backlog exists. It must copy what it keeps: the buffer is only
-     * valid during the call, and it must not change the buffer's indexes.
+     * A local consumer of the stream (the AOF). It sees the bytes this server applies, in order:
+     * on a master every propagated command as encoded for replicas (SELECTs included, even while
+     * no backlog or replica exists); on a replica the master's stream bytes as applied, verbatim
+     * (the same bytes its sub-replicas and backlog get). It must copy what it keeps: the buffer
+     * is only valid during the call, and it must not change the buffer's indexes.
+     *
+     * <p>{@link #point} tells it where the stream stands whenever that no longer follows from
+     * the bytes it was given: the ids changed, the offset moved by bytes it does not get (the
+     * keepalive PING, REPLCONF GETACK), the stream started counting (backlog created), or it
+     * was given bytes that are not in the stream (writes on a writable replica). So "the last
+     * point plus the bytes of the complete commands after it" is always the exact stream
+     * position of the tap's content — what lets a restarted server name its dataset.
      */
-    @FunctionalInterface
     public interface Tap {
         void accept(ByteBuf bytes);
+
+        /** The stream position after everything given so far is ({@code replid}, {@code offset}). */
+        default void point(String replid, long offset) {
+        }
     }
 
     private static final byte[] SELECT = "SELECT".getBytes(StandardCharsets.US_ASCII);
@@ -58,9 +70,18 @@ public final class ReplicationStream {
     private final List<Replica> replicas = new ArrayList<>();
     private final List<Tap> taps = new ArrayList<>();
     private Backlog backlog;
+    /**
+     * The durable backlog (repl-backlog-disk): every byte the ring gets, committed once per
+     * executor batch ({@link #commitDisk}). The ring is then only a hot cache of its tail.
+     */
+    private DiskBacklog disk;
     /** Database of the last command in the stream, -1 to force a SELECT (Redis's slaveseldb). */
     private int selectedDb = -1;
     private boolean proxying;
+    /** Replica mode: the master's commands are being applied (their effects are not tapped). */
+    private boolean applyingMaster;
+    /** Replica mode: the db the master's stream is in (the master client's), for re-anchoring taps. */
+    private java.util.function.IntSupplier masterDb = () -> -1;
 
     public ReplicationStream(ReplicationIds ids) {
         this(ids, PooledByteBufAllocator.DEFAULT);
@@ -69,6 +90,13 @@ public final class ReplicationStream {
     public ReplicationStream(ReplicationIds ids, ByteBufAllocator alloc) {
         this.ids = ids;
         this.alloc = alloc;
+        ids.onChange(this::markPoint);
+    }
+
+    /** Tells the taps the current stream position ({@link Tap#point}). */
+    public void markPoint() {
+        if (disk != null) disk.setIdentity(ids.replid(), ids.replid2(), ids.secondOffset());
+        for (int i = 0; i < taps.size(); i++) taps.get(i).point(ids.replid(), ids.offset());
     }
 
     public ReplicationIds ids() {
@@ -85,15 +113,47 @@ public final class ReplicationStream {
         return backlog;
     }
 
-    /** Creates the backlog at the current offset (Redis's createReplicationBacklog). */
+    /**
+     * Creates the backlog at the current offset (Redis's createReplicationBacklog): a new history
+     * starts here, so a disk backlog is emptied and restarts at this offset too.
+     */
     public void createBacklog(long size) {
         backlog = new Backlog(size, ids.offset());
         selectedDb = -1;
+        if (disk != null) disk.reset(ids.offset());
+        markPoint(); // from here on the offset counts the bytes taps get
     }
 
-    /** Drops the backlog (a master turning replica discards its own history). */
+    /**
+     * Attaches a disk backlog that already ends at the current offset (reconciled at startup
+     * with the dataset's point) and a ring in front of it, without emptying it: its history
+     * continues.
+     */
+    public void resumeBacklog(DiskBacklog d, long ringSize) {
+        if (d.endOffset() != ids.offset()) {
+            throw new IllegalStateException("disk backlog ends at " + d.endOffset() + ", the stream is at " + ids.offset());
+        }
+        disk = d;
+        backlog = new Backlog(ringSize, ids.offset());
+        selectedDb = -1;
+        markPoint();
+    }
+
+    /** The disk backlog, or null (repl-backlog-disk no). */
+    public DiskBacklog disk() {
+        return disk;
+    }
+
+    /** Commits the batch's bytes to the disk backlog (before the AOF writes them). Executor. */
+    public void commitDisk() {
+        if (disk != null) disk.commit();
+    }
+
+    /** Drops the backlog (repl-backlog-ttl on an in-memory backlog; a disk backlog is trimmed by age instead). */
     public void freeBacklog() {
         backlog = null;
+        if (disk != null) disk.reset(ids.offset());
+        markPoint();
     }
 
     public void resizeBacklog(long size) {
@@ -147,12 +207,34 @@ public final class ReplicationStream {
     }
 
     /**
+     * Replica mode: the master's commands are being applied. Their effects are not given to the
+     * taps, which get the master's bytes instead ({@link #feedRaw}); what a writable replica's
+     * own clients write is, followed by a {@link Tap#point} since it is not in the stream.
+     */
+    public void applyingMaster(boolean on) {
+        applyingMaster = on;
+    }
+
+    /** Replica mode: the db the master's stream is in, or -1 (a new AOF file starts with it). */
+    public int tapDb() {
+        return proxying ? masterDb.getAsInt() : -1;
+    }
+
+    /** Replica mode: where to read the db the master's stream is in. */
+    public void masterDb(java.util.function.IntSupplier db) {
+        masterDb = db;
+    }
+
+    /**
      * Appends bytes of the master's stream that this replica has applied to the backlog and
      * sub-replicas. The caller advances the offset (per command applied); takes ownership.
      */
     public void feedRaw(ByteBuf b) {
         int n = b.readableBytes();
+        for (int i = 0; i < taps.size(); i++) taps.get(i).accept(b);
+        if (!taps.isEmpty()) selectedDb = -1; // the master's bytes may have SELECTed: a local write re-SELECTs
         if (backlog != null && n > 0) backlog.append(b, b.readerIndex(), n);
+        if (disk != null && n > 0) disk.append(b, b.readerIndex(), n, masterDb.getAsInt());
         for (int i = 0; i < replicas.size(); i++) replicas.get(i).send(b.retainedDuplicate());
         b.release();
     }
@@ -162,8 +244,10 @@ public final class ReplicationStream {
         // While proxying, replicas get the master's bytes (feedRaw); taps still get this node's
         // own applied effects, encoded here with their own SELECT tracking.
         boolean replicate = !proxying && active();
-        if (!replicate && taps.isEmpty()) return;
+        boolean tap = !taps.isEmpty() && !(proxying && applyingMaster);
+        if (!replicate && !tap) return;
         ByteBuf b = alloc.buffer(estimate(argv) + (db != selectedDb ? 32 : 0));
+        dbBefore = selectedDb;
         writer.buffer(b);
         if (db != selectedDb) {
             writer.command(SELECT, Integer.toString(db).getBytes(StandardCharsets.US_ASCII));
@@ -171,9 +255,24 @@ public final class ReplicationStream {
         }
         writer.command(argv);
         writer.buffer(null);
-        for (int i = 0; i < taps.size(); i++) taps.get(i).accept(b);
+        if (tap) for (int i = 0; i < taps.size(); i++) taps.get(i).accept(b);
         if (replicate) publish(b);
         else b.release();
+        // A writable replica's own write is not in the master's stream: re-anchor the taps.
+        if (tap && proxying) {
+            int mdb = masterDb.getAsInt();
+            if (mdb >= 0 && mdb != db) {
+                // back in the master stream's db, or the master's next commands would replay in ours
+                ByteBuf sel = alloc.buffer(32);
+                writer.buffer(sel);
+                writer.command(SELECT, Integer.toString(mdb).getBytes(StandardCharsets.US_ASCII));
+                writer.buffer(null);
+                for (int i = 0; i < taps.size(); i++) taps.get(i).accept(sel);
+                sel.release();
+                selectedDb = mdb;
+            }
+            markPoint();
+        }
     }
 
     /**
@@ -183,10 +282,12 @@ public final class ReplicationStream {
     public void feedDbless(byte[][] argv) {
         if (proxying || !active()) return;
         ByteBuf b = alloc.buffer(estimate(argv));
+        dbBefore = selectedDb;
         writer.buffer(b);
         writer.command(argv);
         writer.buffer(null);
         publish(b);
+        markPoint(); // the offset moved by bytes the taps do not get
     }
 
     /** The periodic keepalive: {@code PING} in the stream (repl-ping-replica-period). */
@@ -194,9 +295,13 @@ public final class ReplicationStream {
         feedDbless(new byte[][] {PING});
     }
 
+    /** The stream's db before the bytes being published (a disk chunk records it at its start). */
+    private int dbBefore = -1;
+
     private void publish(ByteBuf b) {
         int n = b.readableBytes();
         if (backlog != null) backlog.append(b, b.readerIndex(), n);
+        if (disk != null) disk.append(b, b.readerIndex(), n, dbBefore);
         ids.advance(n);
         for (int i = 0; i < replicas.size(); i++) replicas.get(i).send(b.retainedDuplicate());
         b.release();

@@ -46,6 +46,50 @@ public final class Server {
     /** Role letter for log lines: M master, S replica. */
     private volatile char role = 'M';
     private int activeExpireDb;
+    /**
+     * The db the stream was in at the end of the dataset loaded at startup (the AOF loader's last
+     * SELECT, or an RDB's repl-stream-db): a replica continuing its master's stream partially
+     * after a restart applies the next commands there, as the master does not SELECT again.
+     */
+    public int streamDbAtLoad;
+    /**
+     * Where the replication point (replid, offset) of the dataset loaded at startup came from:
+     * "aof" (its #REPL annotations, or its RDB base), "rdb" (aux repl-id/repl-offset), or null
+     * when nothing named it. Decides how the disk backlog is reconciled with the dataset.
+     */
+    public String loadedPointFrom;
+    private io.tandem.server.replication.Replication replication;
+
+    public io.tandem.server.replication.Replication replication() {
+        return replication;
+    }
+
+    public void replication(io.tandem.server.replication.Replication r) {
+        replication = r;
+    }
+    /** Told before and after a full sync replaces the dataset (the AOF restarts, as Redis's restartAOFAfterSYNC). */
+    private final List<DatasetReplacement> datasetReplacements = new ArrayList<>();
+
+    /** A consumer of the dataset that must stop while a full sync replaces it, and start again after. */
+    public interface DatasetReplacement {
+        void starting();
+
+        void finished(boolean replaced);
+    }
+
+    public void addDatasetReplacement(DatasetReplacement r) {
+        datasetReplacements.add(r);
+    }
+
+    /** Before a full sync flushes and loads (executor). */
+    public void datasetReplacementStarting() {
+        for (DatasetReplacement r : datasetReplacements) r.starting();
+    }
+
+    /** After a full sync's load, successful or not (executor). */
+    public void datasetReplacementFinished(boolean replaced) {
+        for (DatasetReplacement r : datasetReplacements) r.finished(replaced);
+    }
     private final KeyspaceEvents keyspaceEvents = new KeyspaceEvents();
     private final io.tandem.replication.ReplicationIds replicationIds = new io.tandem.replication.ReplicationIds();
     private final List<ClientListener> resetListeners = new ArrayList<>();

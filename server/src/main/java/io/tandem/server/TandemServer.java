@@ -72,6 +72,11 @@ public final class TandemServer implements AutoCloseable {
         return config;
     }
 
+    /** The append-only file (its package-private test hooks serve the persistence tests). */
+    public io.tandem.server.persist.Aof aof() {
+        return aof;
+    }
+
     /** The configuration as CONFIG GET formats a directive. */
     private String cfg(String name) {
         return config.format(name);
@@ -173,6 +178,7 @@ public final class TandemServer implements AutoCloseable {
         } else {
             persistence.loadAtStartup();
         }
+        server.replication().datasetLoaded();
         executor.setIdleWork(() -> keyspace.tick(64) | persistence.backgroundStep());
         executor.setBatchWork(persistence::backgroundStep);
         executor.start(server::cron, settings.hz);
@@ -280,6 +286,7 @@ public final class TandemServer implements AutoCloseable {
             }
             persistence.abortBgsave(); // the executor has stopped: this thread owns the keyspace now
             aof.close();
+            server.replication().close(); // after the AOF: the backlog is marked clean last
             keyspace.close();
             log.warn("Tandem is now ready to exit, bye bye...");
             terminated.countDown();

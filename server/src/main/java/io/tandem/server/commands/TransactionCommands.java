@@ -79,7 +79,8 @@ public final class TransactionCommands {
         for (byte[][] argv : queued) {
             CommandSpec spec = c.server.commands().lookup(argv[0]);
             if (!spec.subcommands().isEmpty() && argv.length >= 2) spec = CommandTable.subcommand(spec, argv[1]);
-            String deny = c.server.denyReason(cl, spec);
+            // a replaying client (AOF loader, master link) obeys no deny rule, as in Dispatcher
+            String deny = cl.replaying ? null : c.server.denyReason(cl, spec);
             if (deny != null) {
                 c.server.dispatcher().error(cl, deny);
                 continue;

@@ -237,7 +237,10 @@ public final class ConfigTable {
         REPL_TIMEOUT = num("repl-timeout", null, M, 1, INT_MAX, 60, "Replication link timeout in seconds.");
         bool("repl-disable-tcp-nodelay", null, M, false, "Disable TCP_NODELAY on the replica link (less bandwidth, more delay).");
         REPL_BACKLOG_SIZE = mem("repl-backlog-size", M, 1, LONG_MAX, 1024 * 1024, "Size of the replication backlog for partial resynchronisation.");
-        REPL_BACKLOG_TTL = num("repl-backlog-ttl", null, M, 0, LONG_MAX, 3600, "Free the backlog after this many seconds without replicas (0: never).");
+        REPL_BACKLOG_TTL = num("repl-backlog-ttl", null, M, 0, LONG_MAX, 3600, "Free the backlog after this many seconds without replicas (0: never). With repl-backlog-disk, trim bytes older than this instead.");
+        bool("repl-backlog-disk", null, I, true, "Tandem: keep the replication backlog on disk (LMDB, under dir), so replicas resync partially after any master restart; repl-backlog-size can then be gigabytes.");
+        Directive.Str rbd = str("repl-backlog-dirname", null, I, "replbacklog", "Tandem: directory (inside dir) of the disk replication backlog.");
+        rbd.validator = v -> v.isEmpty() ? "repl-backlog-dirname can't be empty" : baseNameError(v, "repl-backlog-dirname", "dirname");
         num("replica-priority", "slave-priority", M, 0, INT_MAX, 100, "Sentinel promotion priority (lower first; 0 never).");
         bool("replica-announced", null, M, true, "Let Sentinel report this replica.");
         MIN_REPLICAS_TO_WRITE = num("min-replicas-to-write", "min-slaves-to-write", M, 0, INT_MAX, 0, "Refuse writes with fewer than this many good replicas (0 disables).");

@@ -78,6 +78,17 @@ public final class Executor {
         this.beforeFlush = work;
     }
 
+    /**
+     * Runs at the start of every {@link #flushDirty}, before {@link #setBeforeFlush}'s work: the
+     * disk backlog commits the batch's stream bytes before the AOF writes them, so after any
+     * crash the backlog holds at least what the AOF holds.
+     */
+    public void setBeforeAof(Runnable work) {
+        this.beforeAof = work;
+    }
+
+    private volatile Runnable beforeAof;
+
     public void setBatchWork(Runnable work) {
         this.batchWork = work;
     }
@@ -239,6 +250,7 @@ public final class Executor {
      * batch instead of one per client.
      */
     public void flushDirty() {
+        if (beforeAof != null) runSafely(beforeAof);
         if (beforeFlush != null) runSafely(beforeFlush);
         int n = dirty.size();
         if (n == 0) return;

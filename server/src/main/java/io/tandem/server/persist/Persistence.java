@@ -84,8 +84,11 @@ public final class Persistence {
         server.persistence(this);
         info.section("persistence", this::info);
         server.addDenyRule((c, spec) -> {
-            if (!writesDenied()) return null;
-            return spec.isWrite() || spec.name.equals("ping") ? MISCONF : null;
+            if (!spec.isWrite() && !spec.name.equals("ping")) return null;
+            // writeCommandsDeniedByDiskError: the RDB error first, then the AOF's
+            if (writesDenied()) return MISCONF;
+            if (aof != null && aof.writesDenied()) return aof.misconf();
+            return null;
         });
         server.addCronTask(this::cron);
         server.addFlushListener(db -> {
@@ -450,6 +453,7 @@ public final class Persistence {
         lastLoadExpired = r.expired();
         if (r.replId() != null && r.replId().length() == 40 && r.replOffset() >= 0) {
             server.replicationIds().restore(r.replId(), r.replOffset());
+            server.loadedPointFrom = "rdb";
         }
         log.info("Done loading RDB, keys loaded: {}, keys expired: {}.", r.loaded(), r.expired());
         dirtyAtLastSave = server.stats().dirty;

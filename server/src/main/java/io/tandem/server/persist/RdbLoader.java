@@ -64,6 +64,13 @@ final class RdbLoader {
                         }
                         case "repl-id" -> repl[0] = v;
                         case "repl-offset" -> repl[1] = v;
+                        case "repl-stream-db" -> {
+                            try {
+                                server.streamDbAtLoad = Integer.parseInt(v);
+                            } catch (NumberFormatException ignored) {
+                                // as Redis: a bad value leaves db 0
+                            }
+                        }
                         default -> log.debug("Unrecognized RDB AUX field: '{}'", k);
                     }
                 }

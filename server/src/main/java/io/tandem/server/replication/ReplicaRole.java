@@ -121,6 +121,7 @@ final class ReplicaRole implements MasterLink.Events {
         server.role('S');
         server.keyspace().setExpireDeletes(false);
         stream.proxying(true);
+        stream.masterDb(() -> master != null ? master.db : cachedDb);
     }
 
     // ------------------------------------------------------------------ REPLICAOF
@@ -235,6 +236,8 @@ final class ReplicaRole implements MasterLink.Events {
         long now = System.currentTimeMillis();
         if (startupPending) {
             startupPending = false;
+            // a dataset loaded at startup continues the master's stream in the db it was left in
+            cachedDb = server.streamDbAtLoad;
             connect();
             return;
         }
@@ -360,6 +363,7 @@ final class ReplicaRole implements MasterLink.Events {
                 cancel(l);
                 return;
             }
+            server.datasetReplacementStarting();
             log.info("MASTER <-> REPLICA sync: Flushing old data");
             server.keyspace().clearAll();
             log.info("MASTER <-> REPLICA sync: Loading DB in memory");
@@ -380,6 +384,7 @@ final class ReplicaRole implements MasterLink.Events {
                 return;
             }
             prepareForNewDataset();
+            server.datasetReplacementStarting();
             log.info("MASTER <-> REPLICA sync: Flushing old data");
             server.keyspace().clearAll();
             log.info("MASTER <-> REPLICA sync: Loading DB in memory");
@@ -433,6 +438,7 @@ final class ReplicaRole implements MasterLink.Events {
             if (!o.ok()) {
                 log.warn("Failed trying to load the MASTER synchronization DB from {}: {}", from, o.error());
                 server.keyspace().clearAll();
+                server.datasetReplacementFinished(false);
                 cancel(l);
                 return;
             }
@@ -452,6 +458,8 @@ final class ReplicaRole implements MasterLink.Events {
             } else {
                 cachedDb = streamDb; // the link went down meanwhile: the next PSYNC continues from here
             }
+            // the AOF starts again (a rewrite of the loaded dataset, named by the master's point)
+            server.datasetReplacementFinished(true);
             log.info("MASTER <-> REPLICA sync: Finished with success");
         });
     }
@@ -489,7 +497,12 @@ final class ReplicaRole implements MasterLink.Events {
             }
             ReplicationIds ids = server.replicationIds();
             for (int i = 0; i < commands.size(); i++) {
-                server.dispatcher().process(master, commands.get(i));
+                stream.applyingMaster(true);
+                try {
+                    server.dispatcher().process(master, commands.get(i));
+                } finally {
+                    stream.applyingMaster(false);
+                }
                 // Inside MULTI the offset waits for EXEC (Redis: reploff is not updated while the
                 // master client is in a transaction), so a link lost mid-transaction resumes
                 // before its MULTI and the replica never applies half of it.

@@ -93,21 +93,46 @@ public final class Replication {
     /** A client blocked in WAIT. */
     private record Waiter(Client client, long offset, long numReplicas, long deadlineMs) {}
 
+    private final DiskHistory history;
+
     private Replication(Server server, ServerConfig config) {
         this.server = server;
         this.config = config;
         this.stream = new ReplicationStream(server.replicationIds());
         this.replica = new ReplicaRole(server, config, stream, this::disconnectReplicas);
+        this.history = new DiskHistory(server, config, stream);
+    }
+
+    /**
+     * Startup, once the dataset is loaded (before the executor starts): with repl-backlog-disk,
+     * opens the disk backlog and reconciles it with the dataset's point, so that the backlog
+     * ends exactly where the dataset does and replicas can continue partially.
+     */
+    public void datasetLoaded() {
+        if (history.enabled()) history.open(replica.isReplica());
+    }
+
+    /** Shutdown, after the executor stopped and the AOF was closed. */
+    public void close() {
+        history.close();
     }
 
     /** Wires replication into a server being assembled (called once from Commands.registerAll). */
     public static Replication install(Server server, Info info, ServerConfig config) {
         Replication r = new Replication(server, config);
+        server.replication(r);
         server.propagation().addSink(r::feed);
         server.replicationStream(r.stream);
         server.replStreamDb(() -> r.replica.isReplica() ? r.replica.streamDb() : Math.max(0, r.stream.selectedDb()));
         info.section("replication", r::info);
-        config.onChange("repl-backlog-size", (n, before, after) -> r.stream.resizeBacklog(config.replBacklogSize()));
+        config.onChange("repl-backlog-size", (n, before, after) -> {
+            if (r.stream.disk() != null) r.stream.disk().resize(config.replBacklogSize());
+            else r.stream.resizeBacklog(config.replBacklogSize());
+        });
+        config.onChange("repl-backlog-ttl", (n, before, after) -> {
+            if (r.stream.disk() != null) r.stream.disk().ttl(config.replBacklogTtl());
+        });
+        io.tandem.server.commands.DebugExtensions.register("backlog", c -> c.server.replication().debugBacklog(c));
         config.onChange("min-replicas-to-write", (n, before, after) -> r.refreshGoodReplicas());
         config.onChange("min-replicas-max-lag", (n, before, after) -> r.refreshGoodReplicas());
         server.addDenyRule((c, spec) -> spec.isWrite() && !r.enoughGoodReplicas() && !r.replica.isMasterClient(c)
@@ -521,7 +546,17 @@ public final class Replication {
             return false;
         }
         Backlog b = stream.backlog();
-        if (b == null || !b.covers(offset)) {
+        var disk = stream.disk();
+        boolean inRing = b != null && b.covers(offset);
+        if (!inRing && disk != null && disk.covers(offset) && offset <= ids.offset() + 1) {
+            ReplicaLink r = attach(cl, ReplicaLink.State.ONLINE);
+            String head = h.capaPsync2 ? "+CONTINUE " + ids.replid() + "\r\n" : "+CONTINUE\r\n";
+            log.info("Partial resynchronization request from {} accepted. Sending {} bytes of backlog starting from offset {} (from the disk backlog).",
+                    name(cl), ids.offset() + 1 - offset, offset);
+            history.serve(r, cl, head, offset);
+            return true;
+        }
+        if (!inRing) {
             log.info("Unable to partial resync with replica {} for lack of backlog (Replica request was: {}).", name(cl), offset);
             if (offset > ids.offset()) {
                 log.warn("Warning: replica {} tried to PSYNC with an offset that is greater than the master replication offset.", name(cl));
@@ -742,6 +777,8 @@ public final class Replication {
             return;
         }
         long ttl = config.replBacklogTtl();
+        // a disk backlog is not freed: it trims bytes older than the ttl itself, and its history stays named
+        if (stream.disk() != null) return;
         if (ttl == 0 || stream.backlog() == null || now - noReplicasSinceMs <= ttl * 1000L) return;
         ReplicationIds ids = server.replicationIds();
         ids.changeId();
@@ -811,7 +848,55 @@ public final class Replication {
         f(sb, "second_repl_offset", ids.secondOffset());
         f(sb, "repl_backlog_active", b != null ? 1 : 0);
         f(sb, "repl_backlog_size", config.replBacklogSize());
-        f(sb, "repl_backlog_first_byte_offset", b != null ? b.firstByteOffset() : 0);
-        f(sb, "repl_backlog_histlen", b != null ? b.histlen() : 0);
+        var disk = stream.disk();
+        if (disk != null) {
+            f(sb, "repl_backlog_first_byte_offset", disk.firstByteOffset());
+            f(sb, "repl_backlog_histlen", disk.histlen());
+            // Tandem: the disk backlog (issue #6)
+            f(sb, "repl_backlog_disk", 1);
+            f(sb, "repl_backlog_disk_bytes", disk.diskBytes());
+            f(sb, "repl_backlog_disk_chunks", disk.chunkCount());
+            f(sb, "repl_backlog_disk_first_offset", disk.firstByteOffset());
+            f(sb, "repl_backlog_disk_last_offset", disk.endOffset());
+            f(sb, "repl_backlog_disk_committed_offset", disk.committedEndOffset());
+        } else {
+            f(sb, "repl_backlog_first_byte_offset", b != null ? b.firstByteOffset() : 0);
+            f(sb, "repl_backlog_histlen", b != null ? b.histlen() : 0);
+            f(sb, "repl_backlog_disk", 0);
+        }
+    }
+
+    /**
+     * DEBUG BACKLOG [CHUNKS count]: the disk backlog's identity, offsets, size on disk and files,
+     * and with CHUNKS its first chunks (start offset, length, db at start, age).
+     */
+    void debugBacklog(io.tandem.server.command.Call c) {
+        var disk = stream.disk();
+        if (disk == null) throw new CommandError("ERR the replication backlog is not on disk (repl-backlog-disk no)");
+        var id = disk.identity();
+        List<String> lines = new ArrayList<>();
+        lines.add("dir:" + java.nio.file.Path.of(config.getString("dir")).resolve(config.getString("repl-backlog-dirname")).toAbsolutePath());
+        lines.add("replid:" + id.replid());
+        lines.add("replid2:" + id.replid2());
+        lines.add("second_repl_offset:" + id.secondOffset());
+        lines.add("first_byte_offset:" + disk.firstByteOffset());
+        lines.add("end_offset:" + disk.endOffset());
+        lines.add("committed_end_offset:" + disk.committedEndOffset());
+        lines.add("histlen:" + disk.histlen());
+        lines.add("chunks:" + disk.chunkCount());
+        lines.add("disk_bytes:" + disk.diskBytes());
+        lines.add("size_limit:" + config.replBacklogSize());
+        lines.add("ttl:" + config.replBacklogTtl());
+        if (c.argc() >= 3) {
+            if (!c.is(2, "chunks")) throw CommandError.SYNTAX_ERROR;
+            int max = c.argc() >= 4 ? (int) Math.min(Integer.MAX_VALUE, c.longArg(3)) : 10;
+            long now = System.currentTimeMillis();
+            for (var ch : disk.chunks(max)) {
+                lines.add("chunk:start=" + ch.start() + ",len=" + ch.length() + ",db=" + ch.dbAtStart() + ",age_ms=" + (now - ch.timeMs()));
+            }
+        }
+        StringBuilder sb = new StringBuilder();
+        for (String l : lines) sb.append(l).append("\r\n");
+        c.out.bulk(sb.toString());
     }
 }

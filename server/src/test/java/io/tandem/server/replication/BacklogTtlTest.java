@@ -27,7 +27,7 @@ class BacklogTtlTest {
 
     @Test
     void backlogFreedAfterTtlWithoutReplicas() throws Exception {
-        try (TandemTestServer t = TandemTestServer.start(Map.of("repl-backlog-ttl", "1"));
+        try (TandemTestServer t = TandemTestServer.start(Map.of("repl-backlog-ttl", "1", "repl-backlog-disk", "no"));
                 Client c = Client.connect("127.0.0.1", t.port())) {
             assertEquals("0", info(c, "repl_backlog_active"));
             try (Socket s = new Socket("127.0.0.1", t.port())) {

@@ -3,8 +3,6 @@ package io.tandem.storage.io;
 import io.tandem.storage.rdb.RdbSink;
 
 import java.io.IOException;
-import java.lang.reflect.Field;
-import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -166,31 +164,7 @@ public final class MappedFileSink implements RdbSink, AutoCloseable {
         }
     }
 
-    private static final Object UNSAFE;
-    private static final java.lang.reflect.Method INVOKE_CLEANER;
-
-    static {
-        Object u = null;
-        java.lang.reflect.Method m = null;
-        try {
-            Class<?> c = Class.forName("sun.misc.Unsafe");
-            Field f = c.getDeclaredField("theUnsafe");
-            f.setAccessible(true);
-            u = f.get(null);
-            m = c.getMethod("invokeCleaner", ByteBuffer.class);
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            // no explicit unmap: the mapping is released when the buffer is collected
-        }
-        UNSAFE = u;
-        INVOKE_CLEANER = m;
-    }
-
     private static void unmap(MappedByteBuffer b) {
-        if (INVOKE_CLEANER == null) return;
-        try {
-            INVOKE_CLEANER.invoke(UNSAFE, b);
-        } catch (ReflectiveOperationException e) {
-            // leave it to the GC
-        }
+        Mappings.unmap(b);
     }
 }
