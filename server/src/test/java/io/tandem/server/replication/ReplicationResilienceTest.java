@@ -31,7 +31,7 @@ class ReplicationResilienceTest {
 
     @Test
     void backlogOverflowForcesFullSync() throws Exception {
-        try (TandemTestServer t = TandemTestServer.start(Map.of("repl-backlog-size", "16kb"));
+        try (TandemTestServer t = TandemTestServer.start(Map.of("repl-backlog-size", "16kb", "repl-backlog-disk", "no"));
                 Client c = Client.connect("127.0.0.1", t.port());
                 RedisProcess replica = RedisProcess.start("--replicaof", "127.0.0.1", Integer.toString(t.port()))) {
             RedisReplicaOfTandemTest.populate(c);
