@@ -341,8 +341,17 @@ public final class Replication {
         } else if (p.childActive()) {
             log.info("No BGSAVE in progress, but another BG operation is active. BGSAVE for replication delayed");
         } else {
-            startPendingSync();
+            // No delay for this one (disk mode, no capa eof, or delay 0): start now, for every
+            // replica waiting (startBgsaveForReplication takes them all; disk if any lacks eof).
+            startSync(waiting());
         }
+    }
+
+    /** Replicas waiting for a snapshot to start (WAIT_BGSAVE_START), in arrival order. */
+    private List<ReplicaLink> waiting() {
+        List<ReplicaLink> w = new ArrayList<>();
+        for (ReplicaLink r : replicas) if (r.state == ReplicaLink.State.WAIT_BGSAVE_START) w.add(r);
+        return w;
     }
 
     // ------------------------------------------------------------------ full sync: snapshots for replicas

@@ -4,7 +4,6 @@ import static io.tandem.server.replication.Psync2ChainTest.awaitOffset;
 import static io.tandem.server.replication.RedisReplicaOfTandemTest.field;
 import static io.tandem.server.replication.RedisReplicaOfTandemTest.text;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ch.qos.logback.classic.Logger;
@@ -210,6 +209,64 @@ class FullSyncTest {
             assertEquals(1, stat(c, "persistence", "rdb_saves"));
             assertEquals(3, stat(c, "stats", "sync_full"));
         }
+    }
+
+    /**
+     * The old protocol: SYNC (no capa eof, no +FULLRESYNC) gets a disk snapshot at once, even with
+     * a diskless delay configured, as {@code $<len>} + the RDB, then the stream.
+     */
+    @Test
+    void oldSyncGetsTheDiskRdbThenTheStream() throws Exception {
+        try (MasterLog log = new MasterLog();
+                TandemTestServer t = TandemTestServer.start(Map.of("repl-diskless-sync", "yes", "repl-diskless-sync-delay", "60"));
+                Client c = Client.connect("127.0.0.1", t.port());
+                java.net.Socket s = new java.net.Socket("127.0.0.1", t.port())) {
+            c.call("SET", "a", "1");
+            s.setSoTimeout(30_000);
+            s.getOutputStream().write("SYNC\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            java.io.DataInputStream in = new java.io.DataInputStream(new java.io.BufferedInputStream(s.getInputStream()));
+            String head;
+            do {
+                head = readLine(in);
+            } while (head.isEmpty()); // keepalive newlines
+            assertTrue(head.startsWith("$"), head);
+            byte[] rdb = new byte[Integer.parseInt(head.substring(1))];
+            in.readFully(rdb);
+            List<String> keys = new ArrayList<>();
+            new io.tandem.storage.rdb.RdbFileReader(new java.io.ByteArrayInputStream(rdb)).read(
+                    e -> keys.add(new String(e.key(), java.nio.charset.StandardCharsets.UTF_8)));
+            assertEquals(List.of("a"), keys);
+            c.call("SET", "b", "2");
+            // The stream after the RDB: the write, after a SELECT (keepalive PINGs may come first).
+            List<String> cmd;
+            do {
+                cmd = readCommand(in);
+            } while (cmd.equals(List.of("PING")));
+            assertEquals(List.of("SELECT", "0"), cmd);
+            assertEquals(List.of("SET", "b", "2"), readCommand(in));
+            assertEquals(1, log.count("Starting BGSAVE for SYNC with target: disk"), log.all());
+            assertEquals(0, log.count("Delay next BGSAVE"), log.all());
+        }
+    }
+
+    private static List<String> readCommand(java.io.InputStream in) throws Exception {
+        String head = readLine(in);
+        assertTrue(head.startsWith("*"), head);
+        List<String> out = new ArrayList<>();
+        for (int i = Integer.parseInt(head.substring(1)); i > 0; i--) {
+            readLine(in);
+            out.add(readLine(in));
+        }
+        return out;
+    }
+
+    private static String readLine(java.io.InputStream in) throws Exception {
+        StringBuilder sb = new StringBuilder();
+        for (int b; (b = in.read()) != '\n'; ) {
+            if (b == -1) throw new java.io.EOFException(sb.toString());
+            if (b != '\r') sb.append((char) b);
+        }
+        return sb.toString();
     }
 
     /** A client writes without pause while the snapshot is walked and sent: every replica ends equal. */
