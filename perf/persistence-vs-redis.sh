@@ -96,6 +96,7 @@ part_save() {
     for kind in $(order "$i"); do
       start_kind "$kind" "$work/empty-$kind-$i" "${COMMON[@]}"
       record empty "$kind" ready_ms "$READY_MS"
+      record empty "$kind" cpu_ms "$(cpu_ms "${PID[$kind]}")"
       stop_kind "$kind"
       rm -rf "$work/empty-$kind-$i"
     done
@@ -112,15 +113,17 @@ part_save() {
   local td rd
   td=$(redis-cli -p "${PORT[tandem]}" debug digest); rd=$(redis-cli -p "${PORT[redis]}" debug digest)
   echo "DEBUG DIGEST tandem $td, redis $rd: $([ "$td" = "$rd" ] && echo same dataset || echo DIFFERENT)"
-  local nkeys t size
+  local nkeys t size c0
   nkeys=$(redis-cli -p "${PORT[redis]}" dbsize)
   for i in $(seq 1 "$ROUNDS"); do
     for kind in $(order "$i"); do
+      c0=$(cpu_ms "${PID[$kind]}")
       t0=$(now_ms)
       redis-cli -p "${PORT[$kind]}" save >/dev/null
       t=$(( $(now_ms) - t0 ))
       size=$(stat -c %s "${DIR[$kind]}/dump.rdb")
       record save "$kind" ms "$t"
+      record save "$kind" cpu_ms "$(( $(cpu_ms "${PID[$kind]}") - c0 ))"
       record save "$kind" mb "$(awk -v s="$size" 'BEGIN { print s / 1048576 }')"
       record save "$kind" mbps "$(awk -v s="$size" -v t="$t" 'BEGIN { print s / 1048576 / (t / 1000) }')"
       record save "$kind" keysps "$(awk -v n="$nkeys" -v t="$t" 'BEGIN { print n / (t / 1000) }')"
@@ -137,6 +140,7 @@ part_save() {
       size=$(stat -c %s "${DIR[$kind]}/dump.rdb")
       [ "$(redis-cli -p "${PORT[$kind]}" dbsize)" = "$nkeys" ] || { echo "$kind loaded a different number of keys" >&2; exit 1; }
       record load "$kind" ready_ms "$READY_MS"
+      record load "$kind" cpu_ms "$(cpu_ms "${PID[$kind]}")"
       record load "$kind" loaded_s "$secs"
       record load "$kind" mbps "$(awk -v s="$size" -v t="$secs" 'BEGIN { print s / 1048576 / t }')"
       record load "$kind" keysps "$(awk -v n="$nkeys" -v t="$secs" 'BEGIN { print n / t }')"
@@ -148,12 +152,15 @@ part_save() {
 
   header "SAVE ($nkeys keys, median of $ROUNDS)"
   row "  SAVE (ms)" save ms %.0f
+  row "  server CPU during SAVE (ms)" save cpu_ms %.0f
   row "  file (MB)" save mb
   row "  MB/s" save mbps
   row "  keys/s" save keysps %.0f
   header "startup (median of $ROUNDS)"
   row "  empty dir: launch -> Ready (ms)" empty ready_ms %.0f
+  row "  empty dir: process CPU at Ready (ms)" empty cpu_ms %.0f
   row "  with the RDB: launch -> Ready (ms)" load ready_ms %.0f
+  row "  with the RDB: process CPU at Ready (ms)" load cpu_ms %.0f
   row "  'DB loaded from disk' (s)" load loaded_s %.3f
   row "  load MB/s (file / loader time)" load mbps
   row "  load keys/s" load keysps %.0f
@@ -184,11 +191,13 @@ part_bgsave() {
         python3 perf/snapshot-probe.py --pid "${PID[$kind]}" --port "${PORT[$kind]}" \
           --duration "$(( WARMUP + LOAD_SECS + 1 ))" --start-after "$WARMUP" \
           $([ "$mode" = bgsave ] && echo --bgsave-loop) --samples-out "$work/samples-$kind-$i-$mode.tsv" >"$probe" &
-        local ppid=$!
+        local ppid=$! c0
+        c0=$(cpu_ms "${PID[$kind]}")
         bin/tandem-benchmark -p "${PORT[$kind]}" -q --json -t set -r "$KEYS" -d "$VALSIZE" -c 50 \
           --warmup "$WARMUP" --duration "$LOAD_SECS" >"$bench"
         wait "$ppid"
-        python3 - "$bench" "$probe" "$mode" <<'PY' | while read -r name value; do record "bg_$mode" "$kind" "$name" "$value"; done
+        echo "cpu_ms $(( $(cpu_ms "${PID[$kind]}") - c0 ))" >"$work/cpu"
+        python3 - "$bench" "$probe" "$mode" "$work/cpu" <<'PY' | while read -r name value; do record "bg_$mode" "$kind" "$name" "$value"; done
 import json, sys
 b = json.load(open(sys.argv[1]))["tests"][0]
 p = json.load(open(sys.argv[2]))
@@ -197,6 +206,8 @@ print("rps", b["throughput"]); print("p50", lat["p50"]); print("p99", lat["p99"]
 print("max", lat["max"]); print("errors", b["errors"])
 print("rss_max_mb", p["rss_kb"]["max"] / 1024); print("pss_max_mb", p["pss_kb"]["max"] / 1024)
 print("children_rss_mb", p["at_peak_kb"]["children_rss"] / 1024)
+cpu_ms = float(open(sys.argv[4]).read().split()[1])
+print("cpu_us_op", cpu_ms * 1000 / (b["throughput"] * b["seconds"]))
 if sys.argv[3] == "bgsave":
     print("bgsaves", p["bgsaves"]); print("bgsave_ms", p["bgsave_ms"]["median"] or 0)
     print("cow_peak_mb", p["current_cow_size_peak"] / 1048576)
@@ -225,6 +236,7 @@ PY
   row "  p50 (ms)" bg_none p50 %.3f
   row "  p99 (ms)" bg_none p99 %.3f
   row "  p99.9 (ms)" bg_none p99.9 %.3f
+  row "  server CPU per request (us)" bg_none cpu_us_op %.1f
   row "  peak RSS = baseline (MB)" bg_none rss_max_mb %.0f
   row "  peak PSS (MB)" bg_none pss_max_mb %.0f
   header "SET load, BGSAVE looping (median of $ROUNDS)"
@@ -233,6 +245,7 @@ PY
   row "  p99 (ms)" bg_bgsave p99 %.3f
   row "  p99.9 (ms)" bg_bgsave p99.9 %.3f
   row "  max (ms)" bg_bgsave max %.1f
+  row "  server CPU per request, BGSAVEs incl. (us)" bg_bgsave cpu_us_op %.1f
   row "  BGSAVEs completed per run" bg_bgsave bgsaves %.0f
   row "  BGSAVE duration (ms)" bg_bgsave bgsave_ms %.0f
   row "  peak RSS, parent + child (MB)" bg_bgsave rss_max_mb %.0f
@@ -249,7 +262,7 @@ PY
 part_aof() {
   echo
   echo "== SET with AOF: redis-benchmark -t set -c 50 -n $AOF_REQUESTS -d 64 -P 1 =="
-  local mode kind i line
+  local mode kind i line c0
   for mode in off everysec always; do
     local args=(--save "")
     if [ "$mode" = off ]; then args+=(--appendonly no); else args+=(--appendonly yes --appendfsync "$mode"); fi
@@ -259,7 +272,9 @@ part_aof() {
     done
     for i in $(seq 1 "$ROUNDS"); do
       for kind in $(order "$i"); do
+        c0=$(cpu_ms "${PID[$kind]}")
         line=$(redis-benchmark -p "${PORT[$kind]}" -t set -c 50 -n "$AOF_REQUESTS" -d 64 -P 1 --csv 2>/dev/null | tail -1 | tr -d '"')
+        record "aof_$mode" "$kind" cpu_us_op "$(awk -v c="$(( $(cpu_ms "${PID[$kind]}") - c0 ))" -v n="$AOF_REQUESTS" 'BEGIN { print c * 1000 / n }')"
         # test,rps,avg,min,p50,p95,p99,max
         record "aof_$mode" "$kind" rps "$(echo "$line" | cut -d, -f2)"
         record "aof_$mode" "$kind" p50 "$(echo "$line" | cut -d, -f5)"
@@ -277,6 +292,7 @@ part_aof() {
     row "  requests/s" "aof_$mode" rps %.0f
     row "  p50 (ms)" "aof_$mode" p50 %.3f
     row "  p99 (ms)" "aof_$mode" p99 %.3f
+    row "  server CPU per request (us)" "aof_$mode" cpu_us_op %.1f
   done
 }
 

@@ -90,21 +90,29 @@ attach() {
   ATTACHED="$n"
 }
 
+# caught_up KIND: waits (up to 60 s) until every attached replica's offset reaches its master's.
+caught_up() {
+  local kind="$1" j mo ro
+  mo=$(info_field "${PORT[${kind}0]}" replication master_repl_offset)
+  for j in $(seq 1 "$ATTACHED"); do
+    for _ in $(seq 1 600); do
+      ro=$(info_field "${PORT[$kind$j]}" replication slave_repl_offset)
+      [ "$ro" -ge "$mo" ] && break
+      sleep 0.1
+    done
+  done
+}
+
 # check_replicas: waits until each replica's offset reaches its master's, then compares digests.
 check_replicas() {
-  local kind j mo ro md rd
+  local kind j md rd
   for kind in tandem redis; do
     md=$(redis-cli -p "${PORT[${kind}0]}" debug digest)
-    mo=$(info_field "${PORT[${kind}0]}" replication master_repl_offset)
+    caught_up "$kind"
     for j in $(seq 1 "$ATTACHED"); do
-      for _ in $(seq 1 300); do
-        ro=$(info_field "${PORT[$kind$j]}" replication slave_repl_offset)
-        [ "$ro" -ge "$mo" ] && break
-        sleep 0.1
-      done
       rd=$(redis-cli -p "${PORT[$kind$j]}" debug digest)
       if [ "$rd" != "$md" ]; then
-        echo "$kind replica $j: DEBUG DIGEST $rd differs from its master's $md (offsets $ro / $mo)" >&2
+        echo "$kind replica $j: DEBUG DIGEST $rd differs from its master's $md" >&2
         exit 1
       fi
     done
@@ -113,7 +121,7 @@ check_replicas() {
 }
 
 throughput() {
-  local n="$1" i kind p line
+  local n="$1" i kind p line c0 r0 reps j
   echo
   echo "== master throughput with $n replica(s) =="
   for kind in tandem redis; do  # warm-up, not counted
@@ -122,11 +130,22 @@ throughput() {
   for i in $(seq 1 "$ROUNDS"); do
     for p in 1 16; do
       for kind in $(order "$i"); do
+        reps=()
+        for j in $(seq 1 "$n"); do reps+=("${PID[$kind$j]}"); done
+        c0=$(cpu_ms "${PID[${kind}0]}")
+        r0=0
+        if ((n > 0)); then r0=$(cpu_ms "${reps[@]}"); fi
         redis-benchmark -p "${PORT[${kind}0]}" -t set,incr -c 50 -n "$REQUESTS" -P "$p" --csv 2>/dev/null \
           | tail -n +2 | tr -d '"' | while IFS=, read -r test rps _ _ p50 _ p99 _; do
             record "thr_${n}_P$p" "$kind" "$test" "$rps"
             record "thr_${n}_P$p" "$kind" "${test}_p99" "$p99"
           done
+        caught_up "$kind"
+        # CPU per request over both tests (2 x REQUESTS), master and replicas (summed)
+        record "thr_${n}_P$p" "$kind" master_cpu_us "$(awk -v c="$(( $(cpu_ms "${PID[${kind}0]}") - c0 ))" -v n="$REQUESTS" 'BEGIN { print c * 1000 / (2 * n) }')"
+        if ((n > 0)); then
+          record "thr_${n}_P$p" "$kind" replicas_cpu_us "$(awk -v c="$(( $(cpu_ms "${reps[@]}") - r0 ))" -v n="$REQUESTS" 'BEGIN { print c * 1000 / (2 * n) }')"
+        fi
       done
     done
   done
@@ -173,6 +192,8 @@ report_throughput() {
       row "  INCR" "thr_${n}_P$p" INCR %.0f
       row "  SET p99 (ms)" "thr_${n}_P$p" SET_p99 %.3f
       row "  INCR p99 (ms)" "thr_${n}_P$p" INCR_p99 %.3f
+      row "  master CPU per request (us)" "thr_${n}_P$p" master_cpu_us %.1f
+      if ((n > 0)); then row "  replicas' CPU per request, all (us)" "thr_${n}_P$p" replicas_cpu_us %.1f; fi
     done
   done
 }

@@ -36,6 +36,19 @@ if ! ls server/target/tandem-server-*.jar >/dev/null 2>&1 || [ ! -f perf/target/
 fi
 
 now_ms() { date +%s%3N; }
+# cpu_ms PID...: CPU time (user + system, plus waited-for children: Redis's BGSAVE child) of the
+# processes, in ms. On a shared machine this is the robust figure: wall-clock time of a
+# single-threaded Redis suffers more from other processes than a multi-threaded JVM does
+# (the scheduler shares CPU per thread), CPU time per operation much less.
+CLK_TCK=$(getconf CLK_TCK)
+cpu_ms() {
+  local pid total=0 v
+  for pid in "$@"; do
+    v=$(awk -v hz="$CLK_TCK" '{ sub(/^.*\) /, ""); printf "%d", ($12 + $13 + $14 + $15) * 1000 / hz }' "/proc/$pid/stat")
+    total=$(( total + v ))
+  done
+  echo "$total"
+}
 loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
 median() { sort -g | awk '{a[NR]=$1} END {if (NR == 0) print "nan"; else if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 
