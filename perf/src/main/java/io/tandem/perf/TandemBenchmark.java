@@ -19,6 +19,15 @@ public final class TandemBenchmark {
     private TandemBenchmark() {}
 
     public static void main(String[] args) {
+        // The server module brings logback onto this classpath next to slf4j-nop; unconfigured,
+        // logback prints Netty's DEBUG lines on stdout, which breaks --json. The tool prints its
+        // own messages, so pick the no-op provider before anything asks SLF4J for a logger.
+        if (System.getProperty("slf4j.provider") == null) {
+            System.setProperty("slf4j.provider", "org.slf4j.nop.NOPServiceProvider");
+            if (System.getProperty("slf4j.internal.verbosity") == null) {
+                System.setProperty("slf4j.internal.verbosity", "WARN"); // no "loading provider" line
+            }
+        }
         int status;
         try {
             status = run(args, System.out, System.err);
