@@ -49,9 +49,9 @@ start() {
   shift 4
   mkdir -p "$dir"
   if [ "$kind" = tandem ]; then
-    bin/tandem-server --port "$port" --dir "$dir" --save "" --logfile "$dir/log" "$@" >/dev/null 2>&1 &
+    bin/tandem-server --port "$port" --dir "$dir" --save "" --enable-debug-command yes --logfile "$dir/log" "$@" >/dev/null 2>&1 &
   else
-    redis-server --port "$port" --dir "$dir" --save "" --logfile "$dir/log" "$@" >/dev/null 2>&1 &
+    redis-server --port "$port" --dir "$dir" --save "" --enable-debug-command yes --logfile "$dir/log" "$@" >/dev/null 2>&1 &
   fi
   echo $!
 }

@@ -136,8 +136,13 @@ public final class Main {
         ProcessHandle.Info info = ProcessHandle.current().info();
         List<String> cmd = new ArrayList<>();
         if (new File("/usr/bin/setsid").canExecute()) cmd.add("/usr/bin/setsid");
-        cmd.add(info.command().orElse("java"));
-        info.arguments().ifPresent(a -> cmd.addAll(List.of(a)));
+        List<String> self = ownCommandLine();
+        if (self != null) {
+            cmd.addAll(self);
+        } else {
+            cmd.add(info.command().orElse("java"));
+            info.arguments().ifPresent(a -> cmd.addAll(List.of(a)));
+        }
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().put(DAEMON_ENV, "1");
         pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
@@ -149,6 +154,29 @@ public final class Main {
         } catch (Exception e) {
             System.err.println("Failed to daemonize: " + e.getMessage());
             return 1;
+        }
+    }
+
+    /**
+     * This JVM's argv from /proc/self/cmdline (NUL-separated), empty arguments included:
+     * ProcessHandle.Info.arguments() loses them, so {@code --save ""} swallowed the next option.
+     * Null where /proc is not there.
+     */
+    private static List<String> ownCommandLine() {
+        try {
+            byte[] raw = java.nio.file.Files.readAllBytes(java.nio.file.Path.of("/proc/self/cmdline"));
+            List<String> out = new ArrayList<>();
+            int start = 0;
+            for (int i = 0; i < raw.length; i++) {
+                if (raw[i] == 0) {
+                    out.add(new String(raw, start, i - start, java.nio.charset.StandardCharsets.UTF_8));
+                    start = i + 1;
+                }
+            }
+            if (start < raw.length) out.add(new String(raw, start, raw.length - start, java.nio.charset.StandardCharsets.UTF_8));
+            return out.isEmpty() ? null : out;
+        } catch (Exception e) {
+            return null;
         }
     }
 

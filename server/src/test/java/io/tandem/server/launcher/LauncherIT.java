@@ -146,8 +146,9 @@ class LauncherIT {
         int port = TandemTestServer.freePort();
         Path pidfile = dir.resolve("d.pid");
         Path logfile = dir.resolve("d.log");
-        Process p = launch(dir.resolve("out.log"), "--port", Integer.toString(port), "--daemonize", "yes",
-                "--pidfile", pidfile.toString(), "--logfile", logfile.toString(), "--save", "");
+        // an empty argument (--save "") before others: the detached child must get every argument
+        Process p = launch(dir.resolve("out.log"), "--save", "", "--port", Integer.toString(port), "--daemonize", "yes",
+                "--pidfile", pidfile.toString(), "--logfile", logfile.toString());
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the launching process returns once detached");
         assertEquals(0, p.exitValue());
         waitForLog(logfile, "Ready to accept connections", 90);
