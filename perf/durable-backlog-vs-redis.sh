@@ -65,6 +65,9 @@ restart_case() {
   rpid=$(start "$kind" R "$RP" "$r" --replicaof 127.0.0.1 "$MP"); pids+=("$rpid")
   wait_ready "$RP"
   redis-cli -p "$MP" debug populate "$KEYS" key 100 >/dev/null
+  # DEBUG POPULATE is not propagated (in Redis either): a rewrite puts the keys in the AOF's base
+  redis-cli -p "$MP" bgrewriteaof >/dev/null
+  until [ "$(field "$MP" persistence aof_rewrite_in_progress)" = 0 ] && [ "$(field "$MP" persistence aof_rewrite_scheduled)" = 0 ]; do sleep 0.2; done
   redis-benchmark -p "$MP" -t set,incr -n 50000 -r 100000 -c 20 -q >/dev/null 2>&1
   wait_sync
   kill -9 "$mpid"
@@ -78,13 +81,19 @@ restart_case() {
   wait_sync
   local t1
   t1=$(now)
-  printf '%-7s restart→ready %6.2f s  restart→replica in sync %6.2f s  sync_full=%s sync_partial_ok=%s\n' "$kind" \
+  local keys
+  keys=$(redis-cli -p "$MP" dbsize)
+  printf '%-7s keys %s  restart→ready %6.2f s  restart→replica in sync %6.2f s  sync_full=%s sync_partial_ok=%s\n' "$kind" "$keys" \
     "$(echo "$tready - $t0" | bc)" "$(echo "$t1 - $t0" | bc)" \
     "$(field "$MP" stats sync_full)" "$(field "$MP" stats sync_partial_ok)"
   redis-cli -p "$RP" shutdown nosave >/dev/null 2>&1 || true
   redis-cli -p "$MP" shutdown nosave >/dev/null 2>&1 || true
-  sleep 1
+  wait_gone "$MP"
+  wait_gone "$RP"
 }
+
+# the port is free again (a JVM takes a moment to exit)
+wait_gone() { while redis-cli -p "$1" ping >/dev/null 2>&1; do sleep 0.2; done; sleep 0.5; }
 
 throughput_case() {
   local kind=$1 label=$2
@@ -101,7 +110,8 @@ throughput_case() {
   echo "$label $rps"
   redis-cli -p "$RP" shutdown nosave >/dev/null 2>&1 || true
   redis-cli -p "$MP" shutdown nosave >/dev/null 2>&1 || true
-  sleep 1
+  wait_gone "$MP"
+  wait_gone "$RP"
 }
 
 echo "load: $(uptime | sed 's/.*load average/load average/')  keys: $KEYS  requests: $REQUESTS"
