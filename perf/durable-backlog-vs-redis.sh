@@ -20,7 +20,7 @@ RP="${RP:-17380}"
 work="$(mktemp -d)"
 pids=()
 cleanup() {
-  for p in "$MP" "$RP"; do redis-cli -p "$p" shutdown nosave >/dev/null 2>&1 || true; done
+  for p in $(seq 17379 17450); do redis-cli -p "$p" shutdown nosave >/dev/null 2>&1 || true; done
   for p in "${pids[@]:-}"; do [ -n "$p" ] && kill -9 "$p" 2>/dev/null || true; done
   sleep 0.5
   rm -rf "$work"
@@ -33,6 +33,7 @@ wait_ready() {
     sleep 0.25
   done
   echo "server on port $1 did not start" >&2
+  for l in "$work"/*/log; do echo "--- $l"; tail -5 "$l"; done >&2
   exit 1
 }
 field() { redis-cli -p "$1" info "$2" | tr -d '\r' | awk -F: -v k="$3" '$1==k {print $2}'; }
@@ -72,7 +73,7 @@ restart_case() {
   wait_sync
   # a crash takes Redis's fork children too (a child would keep the listening port)
   pkill -9 -P "$mpid" 2>/dev/null || true
-  kill -9 "$mpid"
+  kill -9 "$mpid" 2>/dev/null || true
   local t0
   t0=$(now)
   mpid=$(start "$kind" M "$MP" "$m" --appendonly yes --appendfsync everysec); pids+=("$mpid")
@@ -118,12 +119,17 @@ throughput_case() {
 
 echo "load: $(uptime | sed 's/.*load average/load average/')  keys: $KEYS  requests: $REQUESTS"
 echo "== master SIGKILLed and restarted with $KEYS keys (appendonly yes, everysec), one replica"
+# each case on its own ports: a JVM can hold its port for seconds after it said bye
 restart_case tandem
+MP=$((MP + 10)); RP=$((RP + 10))
 restart_case redis
 echo "== SET throughput, master with one replica (rps; -c 50 -d 64)"
 {
+  MP=$((MP + 10)); RP=$((RP + 10))
   throughput_case tandem tandem-disk-backlog --repl-backlog-disk yes
+  MP=$((MP + 10)); RP=$((RP + 10))
   throughput_case tandem tandem-memory-backlog --repl-backlog-disk no
+  MP=$((MP + 10)); RP=$((RP + 10))
   throughput_case redis redis
 } | tee "$work/tp"
 awk '{v[$1]=$2} END {printf "disk/memory backlog: %.2f   disk backlog/redis: %.2f   memory backlog/redis: %.2f\n",
