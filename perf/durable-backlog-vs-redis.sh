@@ -74,6 +74,8 @@ restart_case() {
   # a crash takes Redis's fork children too (a child would keep the listening port)
   pkill -9 -P "$mpid" 2>/dev/null || true
   kill -9 "$mpid" 2>/dev/null || true
+  # SIGKILL is asynchronous: the port is free once the process (and its children) are gone
+  while kill -0 "$mpid" 2>/dev/null || pgrep -P "$mpid" >/dev/null; do sleep 0.02; done
   local t0
   t0=$(now)
   mpid=$(start "$kind" M "$MP" "$m" --appendonly yes --appendfsync everysec); pids+=("$mpid")
