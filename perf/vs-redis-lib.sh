@@ -1,11 +1,8 @@
-# Sourced by perf/persistence-vs-redis.sh and perf/replication-vs-redis.sh: starting and stopping
+# Sourced by perf/persistence-vs-redis.sh, perf/replication-vs-redis.sh and perf/durable-backlog-vs-redis.sh: starting and stopping
 # Tandem and redis-server side by side, free ports, medians. Not meant to be run directly.
 #
 # Servers run in the foreground of a background job, not with `daemonize yes`: the script needs
-# their process ids (RSS sampling, startup timing, killing exactly what it started), and Tandem's
-# daemonize re-executes the JVM with ProcessHandle.Info.arguments(), which on Linux loses every
-# argument from an empty one on (`--save ""`), so a daemonized Tandem would silently run with
-# the wrong dir, logfile and save points.
+# their process ids (RSS sampling, startup timing, killing exactly what it started).
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT="$PWD"
